@@ -1,0 +1,72 @@
+"""The command line: the only module that prints or exits.
+
+Every command maps its outcome to an exit code (see DESIGN.md §5): 0 success, 1 drift or a
+breaking change, 2 invalid specs or usage, 3 an internal error. A user's mistake never shows a
+traceback; an internal error does, since that one is ours to fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+from .diagnostics import SpecError, render
+
+EXIT_OK, EXIT_DRIFT, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _config(start: Path) -> tuple[Path, dict[str, str]]:
+    """The project root (nearest pyproject.toml with [tool.sdkgen]) and its settings."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            settings = data.get("tool", {}).get("sdkgen")
+            if settings is not None:
+                return folder, settings
+    return start, {}
+
+
+def _paths(args: argparse.Namespace) -> tuple[Path, Path, Path]:
+    root, settings = _config(Path.cwd())
+    specs = Path(args.specs) if getattr(args, "specs", None) else root / settings.get("specs", "specs")
+    out = Path(args.output) if getattr(args, "output", None) else root / settings.get("output", "generated")
+    return root, specs, out
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .pipeline import load_api
+
+    root, specs, _ = _paths(args)
+    api = load_api(specs, display_root=Path.cwd())
+    print(f"{specs}: {len(api.actions)} actions, {len(api.errors)} error codes: OK")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sdkgen", description=__doc__.splitlines()[0] if __doc__ else None)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("validate", cmd_validate, "check the specs and report every problem")
+    p.add_argument("--specs", help="specs directory (default: [tool.sdkgen] specs, or ./specs)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SpecError as exc:
+        print(render(exc.diagnostics), file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,29 @@
+"""The front of the pipeline as one call: specs directory in, IR out (or every diagnostic).
+
+    load → parse → check → build
+
+Each stage appends to one diagnostics list; a stage that needs its predecessors' output whole
+runs only when no error was found before it. Raises ``SpecError`` carrying all diagnostics.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import ir
+from .build import build
+from .check import check
+from .diagnostics import Diagnostic, Severity, SpecError
+from .load import load_specs
+from .parse import parse
+
+
+def load_api(specs: Path, *, display_root: Path | None = None) -> ir.Api:
+    """Validate the specs under ``specs`` and build the IR; raise ``SpecError`` on any error."""
+    diagnostics: list[Diagnostic] = []
+    files = load_specs(specs, diagnostics, display_root=display_root)
+    parsed = parse(files, diagnostics)
+    check(parsed, diagnostics)
+    if any(d.severity is Severity.error for d in diagnostics) or parsed.product is None or parsed.errors is None:
+        raise SpecError(diagnostics)
+    return build(parsed)
