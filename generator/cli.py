@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .diagnostics import SpecError, render
+from .generate import generate_plan
+from .writer import Plan, apply
 
 EXIT_OK, EXIT_DRIFT, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -31,19 +33,59 @@ def _config(start: Path) -> tuple[Path, dict[str, str]]:
 
 
 def _paths(args: argparse.Namespace) -> tuple[Path, Path, Path]:
+    """specs, templates and output directories: flags first, then [tool.sdkgen], then defaults."""
     root, settings = _config(Path.cwd())
     specs = Path(args.specs) if getattr(args, "specs", None) else root / settings.get("specs", "specs")
+    templates = root / settings.get("templates", "templates")
+    if getattr(args, "templates", None):
+        templates = Path(args.templates)
     out = Path(args.output) if getattr(args, "output", None) else root / settings.get("output", "generated")
-    return root, specs, out
+    return specs, templates, out
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from .pipeline import load_api
 
-    root, specs, _ = _paths(args)
+    specs, _, _ = _paths(args)
     api = load_api(specs, display_root=Path.cwd())
     print(f"{specs}: {len(api.actions)} actions, {len(api.errors)} error codes: OK")
     return EXIT_OK
+
+
+def _summary(plan: Plan) -> str:
+    return f"{len(plan.added)} added, {len(plan.changed)} changed, {len(plan.removed)} removed"
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    specs, templates, out = _paths(args)
+    plan = generate_plan(specs, templates, out, display_root=Path.cwd())
+    apply(plan)
+    for mark, paths in (("+", plan.added), ("~", plan.changed), ("-", plan.removed)):
+        for path in paths:
+            print(f"{mark} {_show(out / path)}")
+    print(f"{_show(out)}: {_summary(plan) if not plan.in_sync else 'up to date'} ({len(plan.files)} files)")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    specs, templates, out = _paths(args)
+    plan = generate_plan(specs, templates, out, display_root=Path.cwd())
+    if plan.in_sync:
+        print(f"{_show(out)}: in sync with {_show(specs)} ({len(plan.files)} files)")
+        return EXIT_OK
+    for mark, paths in (("added", plan.added), ("changed", plan.changed), ("removed", plan.removed)):
+        for path in paths:
+            print(f"{mark}: {_show(out / path)}")
+            sys.stdout.writelines(plan.diff(path))
+    print(f"drift: {_summary(plan)}; run 'sdkgen generate' and commit the result", file=sys.stderr)
+    return EXIT_DRIFT
+
+
+def _show(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return path.as_posix()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("validate", cmd_validate, "check the specs and report every problem")
     p.add_argument("--specs", help="specs directory (default: [tool.sdkgen] specs, or ./specs)")
+    for name, func, text in (
+        ("generate", cmd_generate, "render every target from the specs and write generated/ atomically"),
+        ("check", cmd_check, "render in memory and report drift from generated/ (exit 1), writing nothing"),
+    ):
+        p = add(name, func, text)
+        p.add_argument("--specs", help="specs directory (default: [tool.sdkgen] specs)")
+        p.add_argument("--templates", help="templates directory (default: [tool.sdkgen] templates)")
+        p.add_argument("--output", help="output directory (default: [tool.sdkgen] output)")
     return parser
 
 

@@ -125,13 +125,13 @@ def capture(spec: dict[str, Any], server: CaptureServer) -> dict[str, Any]:
 
     saved = Utils.__dict__["get_timestamp"], Utils.__dict__["get_nonce"]
     timestamp, nonce = spec["timestamp"], spec["nonce"]
-    Utils.get_timestamp = staticmethod(lambda: timestamp)  # type: ignore[method-assign]
-    Utils.get_nonce = staticmethod(lambda: nonce)  # type: ignore[method-assign]
+    Utils.get_timestamp = staticmethod(lambda: timestamp)
+    Utils.get_nonce = staticmethod(lambda: nonce)
     try:
         server.take()
         getattr(client, _snake(spec["action"]))(request)
     finally:
-        Utils.get_timestamp, Utils.get_nonce = saved  # type: ignore[method-assign]
+        Utils.get_timestamp, Utils.get_nonce = saved
     (received,) = server.take()
     received["sdk_file"] = sdk.__file__
     return received

@@ -10,9 +10,9 @@ byte as the official Python SDK does:
   ``Authorization`` header). Nothing but the business parameters goes in the query.
 * :func:`sign_v1` gives the classic HMAC-SHA1 "SignatureVersion 1.0" query, with
   ``Signature`` as its last pair; :func:`v1_headers` are the headers sent with it.
-* :func:`encode_query` writes the pairs on the wire (``quote_plus``: space becomes ``+``).
-  The signatures use another encoding, :func:`percent_encode` (space becomes ``%20``),
-  of the same *decoded* values, which is what the server re-computes.
+* :func:`encode_query` writes the pairs on the wire (``quote_plus``: space is ``+``).
+  The signatures use another encoding, :func:`percent_encode` (space is ``%20``), of
+  the same *decoded* values, which is what the server re-computes.
 
 Secrets are only ever used as HMAC keys: no value, let alone a secret, is put in an
 exception message.
@@ -56,8 +56,8 @@ Pairs = Sequence[tuple[str, str]]
 def percent_encode(value: str) -> str:
     """RFC 3986 encoding used inside signatures.
 
-    UTF-8 bytes outside ``A-Z a-z 0-9 - _ . ~`` become ``%XX`` (uppercase hex), so a space
-    is ``%20``, ``*`` is ``%2A`` and ``/`` is ``%2F``; ``~`` stays as it is.
+    UTF-8 bytes outside ``A-Z a-z 0-9 - _ . ~`` become ``%XX`` (uppercase hex), so a
+    space is ``%20``, ``*`` is ``%2A`` and ``/`` is ``%2F``; ``~`` stays as it is.
     """
     return quote(value, safe="~", encoding="utf-8")
 
@@ -74,13 +74,18 @@ def wire_value(value: object) -> str:
     """Render one scalar as the server expects it.
 
     ``True``/``False`` become ``true``/``false`` (the official SDK sends Python's
-    ``True``/``False``); ints are decimal; floats are ``str(float)``, as the official SDK
-    sends them (``0.5``, ``1e-05``); strings are sent as they are.
+    ``True``/``False``); ints are decimal; floats are ``str(float)`` (``0.5``,
+    ``1e-05``), as the official SDK sends them; strings are sent as they are. Enum
+    members of these types are sent by value (``str()`` of a ``str`` enum is not).
     """
     if isinstance(value, bool):  # before int: bool is a subclass of int
         return "true" if value else "false"
-    if isinstance(value, (int, float, str)):
-        return str(value)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return float.__repr__(value)  # the same as str(): shortest round-trip form
     raise TypeError(f"cannot send a value of type {type(value).__name__}")
 
 
@@ -92,8 +97,8 @@ def json_value(obj: Any) -> str:
 def flatten(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Flatten wire-named values into query pairs, in the mapping's order (repeatList).
 
-    ``None`` is dropped, a list becomes ``Key.1``, ``Key.2``, ... (1-based; an empty list
-    sends nothing) and a mapping ``Key.Sub``, nested to any depth::
+    ``None`` is dropped, a list becomes ``Key.1``, ``Key.2``, ... (1-based; an empty
+    list sends nothing) and a mapping ``Key.Sub``, nested to any depth::
 
         {"MenuKeyMap": [{"Key": "1", "Code": "c"}]}
         -> [("MenuKeyMap.1.Key", "1"), ("MenuKeyMap.1.Code", "c")]
@@ -117,13 +122,22 @@ def flatten(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+def _canonical_query(pairs: Pairs) -> str:
+    """Pairs sorted by name, ``name=value`` both percent-encoded, joined by ``&``.
+
+    (Under V3 the official SDK leaves names raw: the same for ``A-Za-z0-9._-`` names.)
+    """
+    ordered = sorted(pairs, key=lambda pair: pair[0])
+    return "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in ordered)
+
+
 def new_nonce() -> str:
     """A fresh ``SignatureNonce``: 32 lowercase hex characters from :mod:`secrets`."""
     return secrets.token_hex(16)
 
 
 def utc_timestamp(now: float | None = None) -> str:
-    """UTC time (``now`` in epoch seconds, default the current time) as ``2024-01-02T03:04:05Z``."""
+    """UTC time as ``2024-01-02T03:04:05Z``; ``now`` in epoch seconds, default now."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
 
 
@@ -189,20 +203,13 @@ def sign_v3(
     if merged.setdefault("host", [host]) != [host]:
         raise ValueError("the host header disagrees with host")
     names = sorted(merged)
-    canonical_headers = "".join(
-        f"{name}:{','.join(sorted(merged[name]))}\n" for name in names
-    )
+    canonical_headers = "".join(f"{n}:{','.join(sorted(merged[n]))}\n" for n in names)
     signed_headers = ";".join(names)
-    # Names are encoded too (the official SDK leaves them raw: the same for A-Za-z0-9._-).
-    canonical_query = "&".join(
-        f"{percent_encode(k)}={percent_encode(v)}"
-        for k, v in sorted(query, key=lambda kv: kv[0])
-    )
     canonical_request = "\n".join(
         [
             method,
             pathname or "/",
-            canonical_query,
+            _canonical_query(query),
             canonical_headers,
             signed_headers,
             hashlib.sha256(body).hexdigest(),
@@ -214,10 +221,8 @@ def sign_v3(
         f"{V3_ALGORITHM}\n{digest}".encode("utf-8"),
         hashlib.sha256,
     ).hexdigest()
-    return (
-        f"{V3_ALGORITHM} Credential={access_key_id},"
-        f"SignedHeaders={signed_headers},Signature={signature}"
-    )
+    credential = f"Credential={access_key_id},SignedHeaders={signed_headers}"
+    return f"{V3_ALGORITHM} {credential},Signature={signature}"
 
 
 def v1_headers(
@@ -228,7 +233,7 @@ def v1_headers(
     user_agent: str,
     security_token: str | None = None,
 ) -> dict[str, str]:
-    """The headers the official SDK sends with a V1-signed call (none of them signed)."""
+    """The headers the official SDK sends with a V1-signed call (none are signed)."""
     return {
         "host": host,
         "x-acs-version": version,
@@ -250,14 +255,14 @@ def sign_v1(
     security_token: str | None = None,
     method: str = "POST",
 ) -> list[tuple[str, str]]:
-    """The whole query of an HMAC-SHA1 "SignatureVersion 1.0" (V1) request, in wire order.
+    """The whole query of an HMAC-SHA1 "SignatureVersion 1.0" (V1) call, in wire order.
 
     ``Action``, ``Format=json``, ``Version``, ``Timestamp``, ``SignatureNonce``, the
     business ``params``, ``SecurityToken`` (STS only), ``SignatureMethod``,
-    ``SignatureVersion``, ``AccessKeyId`` and last ``Signature``. The string to sign is
-    ``METHOD&%2F&`` + percent_encode(the pairs sorted by name, each
-    ``percent_encode(name)=percent_encode(value)``, joined by ``&``); the signature is the
-    Base64 HMAC-SHA1 of it keyed by ``secret + "&"``.
+    ``SignatureVersion``, ``AccessKeyId`` and last ``Signature``. The string to sign
+    is ``METHOD&%2F&`` + percent_encode(the pairs sorted by name, each
+    ``percent_encode(name)=percent_encode(value)``, joined by ``&``); the signature is
+    the Base64 HMAC-SHA1 of it keyed by ``secret + "&"``.
     """
     query: list[tuple[str, str]] = [
         ("Action", action),
@@ -274,10 +279,7 @@ def sign_v1(
         ("SignatureVersion", "1.0"),
         ("AccessKeyId", access_key_id),
     ]
-    canonical = "&".join(
-        f"{percent_encode(k)}={percent_encode(v)}"
-        for k, v in sorted(query, key=lambda kv: kv[0])
-    )
+    canonical = _canonical_query(query)
     string_to_sign = f"{method}&{percent_encode('/')}&{percent_encode(canonical)}"
     digest = hmac.new(
         f"{access_key_secret}&".encode("utf-8"),

@@ -1,0 +1,219 @@
+"""The Python target: the IR → the files of the publishable ``dyvmsapi`` package.
+
+- models: one module per action, by datamodel-code-generator from ``jsonschema.action_schema``
+  (in-process, pinned), with our base class and the wire names as aliases;
+- the rest from Jinja templates (templates/python/*.jinja) fed with ``PythonView`` objects, in
+  which every annotation and docstring line is already decided;
+- runtime modules (templates/python/runtime/*.py) copied as they are.
+
+Returns ``{path relative to generated/: text}``, unformatted; the caller formats and writes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import assert_never
+
+import datamodel_code_generator as dmcg
+
+from .. import ir
+from ..render import Renderer
+from . import jsonschema
+
+_ANNOTATIONS = {
+    ir.Primitive.string: "str",
+    ir.Primitive.int32: "int",
+    ir.Primitive.int64: "int",
+    ir.Primitive.boolean: "bool",
+    ir.Primitive.double: "float",
+}
+
+
+def annotation(t: ir.TypeRef, module: str) -> str:
+    """The Python annotation of a type, structs qualified by their module alias."""
+    match t:
+        case ir.Scalar(kind):
+            return _ANNOTATIONS[kind]
+        case ir.ListOf(item):
+            return f"list[{annotation(item, module)}]"
+        case ir.MapOf(value):
+            return f"dict[str, {annotation(value, module)}]"
+        case ir.StructRef(_, class_name):
+            return f"{module}.{class_name}"
+        case _:
+            assert_never(t)
+
+
+def constraint_text(f: ir.Field) -> str:
+    """A short, human reading of a field's constraints: ``1 ≤ value ≤ 3``."""
+    c = f.constraints
+    parts = []
+    if c.minimum is not None and c.maximum is not None:
+        parts.append(f"{c.minimum} ≤ value ≤ {c.maximum}")
+    elif c.minimum is not None:
+        parts.append(f"value ≥ {c.minimum}")
+    elif c.maximum is not None:
+        parts.append(f"value ≤ {c.maximum}")
+    if c.exclusive_minimum is not None:
+        parts.append(f"value > {c.exclusive_minimum}")
+    if c.exclusive_maximum is not None:
+        parts.append(f"value < {c.exclusive_maximum}")
+    if c.min_length is not None or c.max_length is not None:
+        parts.append(f"length {c.min_length or 0}..{c.max_length if c.max_length is not None else '∞'}")
+    if c.pattern is not None:
+        parts.append(f"matches {c.pattern}")
+    if c.min_items is not None or c.max_items is not None:
+        parts.append(f"{c.min_items or 0}..{c.max_items if c.max_items is not None else '∞'} items")
+    if c.enum:
+        parts.append("one of " + ", ".join(f"{e.value!r} ({e.description.en})" for e in c.enum))
+    if f.style is ir.Style.json:
+        parts.append("sent as a JSON string")
+    if f.required_when is not None:
+        w = f.required_when
+        cond = (f"matches {w.pattern}" if w.pattern is not None
+                else f"is {w.equals!r}" if w.equals is not None else "is set")
+        parts.append(f"required when {w.py_name} {cond}" + ("" if w.enforced else " (not checked by the SDK)"))
+    if f.default is not None:
+        parts.append(f"service default {f.default!r}")
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class PyParam:
+    name: str
+    annotation: str
+    required: bool
+    doc: str
+
+
+@dataclass(frozen=True)
+class PyError:
+    code: str
+    class_name: str
+    base: str
+    http_status: int
+    retryable: bool
+    pattern: str | None
+    doc: str
+
+
+@dataclass(frozen=True)
+class PyAction:
+    action: ir.Action
+    alias: str  # the module alias used in annotations: _m.<module>
+    params: tuple[PyParam, ...]
+    errors: tuple[PyError, ...]
+
+
+@dataclass(frozen=True)
+class PythonView:
+    api: ir.Api
+    package: str
+    actions: tuple[PyAction, ...]
+    errors: tuple[PyError, ...]
+    exports: tuple[str, ...]
+    model_exports: tuple[tuple[str, str], ...]  # (class name, module)
+
+
+_BASES = {
+    ir.Category.client: "ClientError",
+    ir.Category.server: "ServerError",
+    ir.Category.throttling: "ThrottlingError",
+}
+
+
+def _error(e: ir.ErrorCode) -> PyError:
+    assert e.class_name is not None
+    return PyError(e.code, e.class_name, _BASES[e.category], e.http_status, e.retryable, e.pattern,
+                   f"{e.description.en} {e.description.zh}")
+
+
+def _param(f: ir.Field, alias: str) -> PyParam:
+    doc = f.description.en
+    extra = constraint_text(f)
+    if extra:
+        doc += f" ({extra})"
+    return PyParam(f.py_name, annotation(f.type, alias), f.required, doc)
+
+
+def view(api: ir.Api) -> PythonView:
+    errors = tuple(_error(e) for e in api.errors if e.class_name is not None)
+    by_code = {e.code: e for e in errors}
+    actions = []
+    for a in api.actions:
+        alias = f"_{a.module_name}"
+        params = sorted((_param(f, alias) for f in a.parameters), key=lambda p: not p.required)
+        actions.append(PyAction(a, alias, tuple(params), tuple(by_code[c] for c in a.errors if c in by_code)))
+    names: dict[str, list[str]] = {}
+    for a in api.actions:
+        for cls in (a.request_class, a.response.class_name, *(s.class_name for s in a.structs)):
+            names.setdefault(cls, []).append(a.module_name)
+    model_exports = tuple(sorted((cls, mods[0]) for cls, mods in names.items() if len(mods) == 1))
+    core = ["AsyncClient", "Client", "RetryPolicy", "Credentials", "DyvmsapiError", "ClientError",
+            "ServerError", "ThrottlingError", "NetworkError", "ConnectionFailedError", "RequestTimeoutError",
+            "InvalidResponseError", "CredentialsError", "error_class", "__version__"]
+    exports = tuple(sorted({*core, *(e.class_name for e in errors)}))
+    return PythonView(api, api.product.python.package, tuple(actions), errors, exports, model_exports)
+
+
+def models_module(action: ir.Action, package: str, header: str) -> str:
+    """datamodel-code-generator's pydantic v2 models of one action."""
+    schema = jsonschema.action_schema(action)
+    aliases = {}
+    for fields in (action.parameters, action.response.fields, *(s.fields for s in action.structs)):
+        for f in fields:
+            aliases[f.wire_name] = f.py_name
+    out = dmcg.generate(
+        schema,
+        input_file_type=dmcg.InputFileType.JsonSchema,
+        output_model_type=dmcg.DataModelType.PydanticV2BaseModel,
+        target_python_version=dmcg.PythonVersion.PY_311,
+        class_name=action.request_class,
+        base_class=f"{package}._model.Model",
+        aliases=aliases,
+        field_constraints=True,
+        field_extra_keys=set(jsonschema.EXTRA_KEYS),
+        use_annotated=True,
+        use_field_description=True,
+        use_schema_description=True,
+        use_standard_collections=True,
+        use_union_operator=True,
+        use_double_quotes=True,
+        enum_field_as_literal=dmcg.LiteralType.All,
+        allow_population_by_field_name=True,
+        disable_timestamp=True,
+        formatters=[],
+        custom_file_header=header,
+    )
+    assert isinstance(out, str)
+    return out
+
+
+def render_python(api: ir.Api, renderer: Renderer, runtime: Path) -> dict[str, str]:
+    v = view(api)
+    src = f"python/src/{v.package}"
+    files: dict[str, str] = {}
+    for action in api.actions:
+        files[f"{src}/models/{action.module_name}.py"] = models_module(action, v.package, renderer.header("#"))
+    for path in sorted(runtime.glob("*.py")):
+        files[f"{src}/{path.name}"] = renderer.header("#") + "\n" + path.read_text(encoding="utf-8")
+    for template, target in (
+        ("python/_meta.py.jinja", f"{src}/_meta.py"),
+        ("python/_errors.py.jinja", f"{src}/_errors.py"),
+        ("python/_client.py.jinja", f"{src}/_client.py"),
+        ("python/__init__.py.jinja", f"{src}/__init__.py"),
+        ("python/models__init__.py.jinja", f"{src}/models/__init__.py"),
+        ("python/pyproject.toml.jinja", "python/pyproject.toml"),
+        ("python/README.md.jinja", "python/README.md"),
+    ):
+        files[target] = renderer.render(template, v=v, api=api)
+    files[f"{src}/py.typed"] = ""
+    for action in api.actions:
+        files[f"schema/{action.name}.json"] = json.dumps(
+            {"$comment": renderer.header_text, **jsonschema.action_schema(action)}, indent=2, ensure_ascii=False
+        ) + "\n"
+    return files
+
+

@@ -1,0 +1,108 @@
+"""Base class of every generated request, response and struct model.
+
+The generated models are plain pydantic v2 classes; what they need beyond pydantic lives here,
+driven by the metadata the generator puts in each field's ``json_schema_extra``:
+
+- ``x-style: json`` — the value travels as one JSON string. Requests encode it (so ``tts_param``
+  takes a dict); responses decode it into the typed model, repairing the sloppy JSON the service
+  is documented to send (full-width commas, trailing commas). A value that still cannot be read
+  becomes ``None`` with a ``RuntimeWarning``, never an exception in the middle of a call.
+- ``x-required-when`` — a field required only when another one has some value.
+
+``to_query`` gives the wire parameters: unset fields are never sent, booleans are ``true``/``false``
+and lists use the repeatList form (``MenuKeyMap.1.Key``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from ._signing import flatten, json_value
+
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_FULLWIDTH = str.maketrans({"，": ",", "：": ":", "“": '"', "”": '"'})
+
+
+def loads_tolerant(text: str) -> Any:
+    """``json.loads``, and failing that, once more after repairing common slips."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        repaired = _TRAILING_COMMA.sub(r"\1", text.translate(_FULLWIDTH))
+        return json.loads(repaired)
+
+
+class Model(BaseModel):
+    """Common behaviour of the generated models (see the module docstring)."""
+
+    model_config = ConfigDict(populate_by_name=True, coerce_numbers_to_str=True)
+
+    __json_fields__: ClassVar[frozenset[str]] = frozenset()
+    __conditions__: ClassVar[tuple[tuple[str, dict[str, Any]], ...]] = ()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        json_fields, conditions = set(), []
+        for name, field in cls.model_fields.items():
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+            if extra.get("x-style") == "json":
+                json_fields.add(field.alias or name)
+            when = extra.get("x-required-when")
+            if isinstance(when, dict) and when.get("enforced", True):
+                conditions.append((name, when))
+        cls.__json_fields__ = frozenset(json_fields)
+        cls.__conditions__ = tuple(conditions)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _decode_json_fields(cls, data: Any) -> Any:
+        if not cls.__json_fields__ or not isinstance(data, dict):
+            return data
+        decoded = dict(data)
+        for key, value in data.items():
+            alias = key if key in cls.__json_fields__ else _alias_of(cls, key)
+            if alias is None or not isinstance(value, str):
+                continue
+            try:
+                decoded[key] = loads_tolerant(value) if value.strip() else None
+            except ValueError:
+                warnings.warn(f"{cls.__name__}.{key}: the JSON text could not be read", RuntimeWarning, stacklevel=2)
+                decoded[key] = None
+        return decoded
+
+    @model_validator(mode="after")
+    def _check_conditions(self) -> Model:
+        for name, when in self.__conditions__:
+            if getattr(self, name) is not None:
+                continue
+            other = getattr(self, when["py_name"], None)
+            if other is None:
+                continue
+            hit = (
+                ("equals" in when and other == when["equals"])
+                or ("pattern" in when and isinstance(other, str) and re.search(when["pattern"], other) is not None)
+                or (when.get("present") is True)
+            )
+            if hit:
+                raise ValueError(f"{name} is required when {when['py_name']} is {other!r}")
+        return self
+
+    def to_query(self) -> list[tuple[str, str]]:
+        """The request's wire parameters, in declaration order."""
+        data = self.model_dump(by_alias=True, exclude_none=True, mode="json")
+        for alias in self.__json_fields__ & data.keys():
+            data[alias] = json_value(data[alias])
+        return flatten(data)
+
+
+def _alias_of(cls: type[Model], key: str) -> str | None:
+    field = cls.model_fields.get(key)
+    if field is not None and (field.alias or key) in cls.__json_fields__:
+        return field.alias or key
+    return None
