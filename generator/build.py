@@ -75,6 +75,7 @@ def _action(a: ActionSpec, source: str) -> ir.Action:
         deprecated=a.deprecated,
         deprecation=_text(a.deprecation) if a.deprecation else None,
         qps_limit=a.qps_limit,
+        role=a.role,
         parameters=fields(a.parameters),
         structs=tuple(
             ir.Struct(name, naming.class_name(name), _text(s.description), fields(s.fields))

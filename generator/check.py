@@ -75,10 +75,11 @@ def _check_errors(spec: Any, doc: Document, diagnostics: list[Diagnostic]) -> No
                        hint="give each code its own class name")
             )
         classes.setdefault(error.exception, code)
-        if error.exception in naming.BUILTIN_NAMES:
+        if error.exception in naming.BUILTIN_NAMES or error.exception in naming.RUNTIME_ERROR_CLASSES:
+            what = "Python's builtin" if error.exception in naming.BUILTIN_NAMES else "the SDK's own class"
             diagnostics.append(
                 doc.at(loc + ("exception",), Code.name_collision,
-                       f"exception class '{error.exception}' would shadow Python's builtin of that name",
+                       f"exception class '{error.exception}' would shadow {what} of that name",
                        hint=f"choose another name, such as 'Service{error.exception}'")
             )
 

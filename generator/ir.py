@@ -139,6 +139,7 @@ class Action:
     deprecated: bool
     deprecation: Text | None
     qps_limit: int | None
+    role: str | None  # what the emulator does: places-call, cancels-call, reads-call
     parameters: tuple[Field, ...]
     structs: tuple[Struct, ...]
     response: Response

@@ -106,3 +106,19 @@ def request_class(action: str) -> str:
 
 def response_class(action: str) -> str:
     return class_name(action) + "Response"
+
+
+# Classes the generated errors module defines itself; an error code's class must not reuse them.
+RUNTIME_ERROR_CLASSES = frozenset(
+    {
+        "DyvmsapiError",
+        "ClientError",
+        "ServerError",
+        "ThrottlingError",
+        "NetworkError",
+        "ConnectionFailedError",
+        "RequestTimeoutError",
+        "InvalidResponseError",
+        "CredentialsError",
+    }
+)

@@ -111,6 +111,7 @@ class ActionSpec(_Strict):
     deprecated: bool = False
     deprecation: TextSpec | None = None
     qps_limit: int | None = Field(default=None, ge=1)
+    role: Literal["places-call", "cancels-call", "reads-call"] | None = None
     parameters: dict[NonEmpty, FieldSpec]
     structs: dict[NonEmpty, StructSpec] = {}
     response: ResponseSpec

@@ -197,18 +197,22 @@ def render_python(api: ir.Api, renderer: Renderer, runtime: Path) -> dict[str, s
     files: dict[str, str] = {}
     for action in api.actions:
         files[f"{src}/models/{action.module_name}.py"] = models_module(action, v.package, renderer.header("#"))
-    for path in sorted(runtime.glob("*.py")):
-        files[f"{src}/{path.name}"] = renderer.header("#") + "\n" + path.read_text(encoding="utf-8")
+    for path in sorted(runtime.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        rel = path.relative_to(runtime).as_posix()
+        files[f"{src}/{rel}"] = renderer.header("#") + "\n" + path.read_text(encoding="utf-8")
     for template, target in (
         ("python/_meta.py.jinja", f"{src}/_meta.py"),
         ("python/_errors.py.jinja", f"{src}/_errors.py"),
         ("python/_client.py.jinja", f"{src}/_client.py"),
         ("python/__init__.py.jinja", f"{src}/__init__.py"),
         ("python/models__init__.py.jinja", f"{src}/models/__init__.py"),
+        ("python/testing_service.py.jinja", f"{src}/testing/_service.py"),
         ("python/pyproject.toml.jinja", "python/pyproject.toml"),
         ("python/README.md.jinja", "python/README.md"),
     ):
-        files[target] = renderer.render(template, v=v, api=api)
+        files[target] = renderer.render(template, v=v, api=api, service=service_description(api))
     files[f"{src}/py.typed"] = ""
     for action in api.actions:
         files[f"schema/{action.name}.json"] = json.dumps(
@@ -217,3 +221,32 @@ def render_python(api: ir.Api, renderer: Renderer, runtime: Path) -> dict[str, s
     return files
 
 
+
+
+def service_description(api: ir.Api) -> dict[str, object]:
+    """What the emulator needs to know of the service, as plain data (see testing/_service.py)."""
+    return {
+        "product": api.product.code,
+        "version": api.product.api_version,
+        "actions": {
+            a.name: {
+                "idempotent": a.idempotent,
+                "role": a.role,
+                "errors": list(a.errors),
+                "schema": jsonschema.action_schema(a),
+                "example": json.loads(a.response.example_json),
+            }
+            for a in api.actions
+        },
+        "errors": {
+            e.code: {
+                "http_status": e.http_status,
+                "category": e.category.value,
+                "retryable": e.retryable,
+                "source": e.source,
+                "pattern": e.pattern,
+                "message": e.message,
+            }
+            for e in api.errors
+        },
+    }

@@ -40,12 +40,6 @@ HERE = Path(__file__).resolve().parent
 CAPTURE_SCRIPT = HERE / "_official_capture.py"
 # Sent by the HTTP library after signing, never signed.
 TRANSPORT_HEADERS = {"accept-encoding", "content-length", "connection", "authorization"}
-# Release 2.1.3 is the last to have ClickToDial; it needs two helper packages of its time.
-SDK213 = [
-    "alibabacloud-dyvmsapi20170525==2.1.3",
-    "alibabacloud-openapi-util==0.2.4",
-    "alibabacloud-endpoint-util==0.0.4",
-]
 
 
 def _load_capture() -> ModuleType:
@@ -363,23 +357,6 @@ def test_published_v1_request_line() -> None:
     )
 
 
-@pytest.mark.skip(
-    reason="signing.md publishes only part of the IvrCall inputs (StartTtsParams and that "
-    "MenuKeyMap is a list); fill in ivr_doc_query with the full query to enable"
-)
-def test_published_ivrcall_vectors() -> None:  # pragma: no cover
-    ivr_doc_query: list[tuple[str, str]] = []  # the full decoded query of the example
-    assert _doc_v3("IvrCall", ivr_doc_query).endswith(
-        "Signature=5ac42cf045a024ad070e322653962fc1f3d9ee4d64b58bdaff1e7297efaa6ac8"
-    )
-    assert _doc_v1("IvrCall", ivr_doc_query)[-1] == (
-        "Signature",
-        "eieuYjsgDl6zkTXkuEC7zUdcb68=",
-    )
-
-
-# ------------------------------------------------------------------ against the official SDK
-
 AWKWARD = "张三 a+b *~/&=?%"
 JSON_PARAM = _signing.json_value({"name": "张三 a+b", "x": "*~/&=?%"})
 
@@ -507,44 +484,6 @@ def _spec(action: str, algorithm: str, sts: bool, keys: dict[str, str]) -> dict[
 def capture_server() -> Iterator[Any]:
     with _capture.CaptureServer() as server:
         yield server
-
-
-@pytest.fixture(scope="session")
-def sdk213_site(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Path:
-    """Release 2.1.3 and its two helper packages, downloaded once and unpacked (cached)."""
-    cache = getattr(request.config, "cache", None)
-    root = (
-        Path(cache.mkdir("official-sdk-2.1.3"))
-        if cache is not None
-        else tmp_path_factory.mktemp("official-sdk-2.1.3")
-    )
-    site = root / "site"
-    if (site / "COMPLETE").exists():
-        return site
-    shutil.rmtree(site, ignore_errors=True)
-    downloads = root / "downloads"
-    result = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
-         "--disable-pip-version-check", "-d", str(downloads), *SDK213],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )  # fmt: skip
-    if result.returncode != 0:
-        pytest.fail(f"pip download {SDK213} failed:\n{result.stderr[-2000:]}")
-    site.mkdir(parents=True)
-    for archive in sorted(downloads.iterdir()):
-        if archive.suffix == ".whl":
-            with zipfile.ZipFile(archive) as wheel:
-                wheel.extractall(site)
-        elif archive.name.endswith(".tar.gz"):  # an sdist: keep its package folder
-            with tarfile.open(archive) as sdist:
-                sdist.extractall(root / "sdist", filter="data")
-            top = root / "sdist" / archive.name[: -len(".tar.gz")]
-            package = archive.name.split("-")[0]
-            shutil.copytree(top / package, site / package)
-    (site / "COMPLETE").write_text("\n".join(SDK213) + "\n")
-    return site
 
 
 @pytest.fixture(scope="session")

@@ -45,6 +45,7 @@ class Client(SyncBase):
     @overload
     def cancel_call(
         self,
+        /,
         *,
         call_id: str,
         owner_id: int | None = None,
@@ -96,6 +97,7 @@ class Client(SyncBase):
     @overload
     def click_to_dial(
         self,
+        /,
         *,
         caller_show_number: str,
         caller_number: str,
@@ -165,6 +167,7 @@ class Client(SyncBase):
     @overload
     def ivr_call(
         self,
+        /,
         *,
         called_show_number: str,
         called_number: str,
@@ -243,6 +246,7 @@ class Client(SyncBase):
     @overload
     def query_call_detail_by_call_id(
         self,
+        /,
         *,
         call_id: str,
         prod_id: int,
@@ -306,6 +310,7 @@ class Client(SyncBase):
     @overload
     def single_call_by_tts(
         self,
+        /,
         *,
         called_number: str,
         tts_code: str,
@@ -380,6 +385,7 @@ class Client(SyncBase):
     @overload
     def single_call_by_voice(
         self,
+        /,
         *,
         called_number: str,
         voice_code: str,
@@ -445,6 +451,7 @@ class Client(SyncBase):
     @overload
     def smart_call(
         self,
+        /,
         *,
         called_show_number: str,
         called_number: str,
@@ -563,6 +570,7 @@ class AsyncClient(AsyncBase):
     @overload
     async def cancel_call(
         self,
+        /,
         *,
         call_id: str,
         owner_id: int | None = None,
@@ -614,6 +622,7 @@ class AsyncClient(AsyncBase):
     @overload
     async def click_to_dial(
         self,
+        /,
         *,
         caller_show_number: str,
         caller_number: str,
@@ -683,6 +692,7 @@ class AsyncClient(AsyncBase):
     @overload
     async def ivr_call(
         self,
+        /,
         *,
         called_show_number: str,
         called_number: str,
@@ -761,6 +771,7 @@ class AsyncClient(AsyncBase):
     @overload
     async def query_call_detail_by_call_id(
         self,
+        /,
         *,
         call_id: str,
         prod_id: int,
@@ -824,6 +835,7 @@ class AsyncClient(AsyncBase):
     @overload
     async def single_call_by_tts(
         self,
+        /,
         *,
         called_number: str,
         tts_code: str,
@@ -898,6 +910,7 @@ class AsyncClient(AsyncBase):
     @overload
     async def single_call_by_voice(
         self,
+        /,
         *,
         called_number: str,
         voice_code: str,
@@ -963,6 +976,7 @@ class AsyncClient(AsyncBase):
     @overload
     async def smart_call(
         self,
+        /,
         *,
         called_show_number: str,
         called_number: str,

@@ -217,7 +217,7 @@ class SignatureNonceUsedError(ClientError):
     default_code = "SignatureNonceUsed"
 
 
-class ThrottlingError(ThrottlingError):
+class RequestThrottledError(ThrottlingError):
     """``Throttling`` (HTTP 400): The gateway throttled the request; back off and retry. 请求被网关流控拒绝，请降低调用频率后重试。"""
 
     default_code = "Throttling"
@@ -362,7 +362,7 @@ _BY_CODE: dict[str, type[DyvmsapiError]] = {
     "ServiceUnavailable": ServiceUnavailableError,
     "SignatureDoesNotMatch": SignatureDoesNotMatchError,
     "SignatureNonceUsed": SignatureNonceUsedError,
-    "Throttling": ThrottlingError,
+    "Throttling": RequestThrottledError,
     "Throttling.Api": ApiThrottlingError,
     "Throttling.User": UserThrottlingError,
     "UnsupportedHTTPMethod": UnsupportedHttpMethodError,
