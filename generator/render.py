@@ -26,6 +26,7 @@ class Renderer:
             autoescape=False,
         )
         self.env.filters["pyrepr"] = repr
+        self.env.filters["doc"] = docstring_text
         self.header_text = HEADER_TEXT
 
     def header(self, comment: str) -> str:
@@ -35,3 +36,8 @@ class Renderer:
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(header=self.header, **context)
+
+
+def docstring_text(text: str) -> str:
+    """Text made safe inside a triple-quoted Python docstring."""
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')

@@ -40,7 +40,7 @@ def loads_tolerant(text: str) -> Any:
 class Model(BaseModel):
     """Common behaviour of the generated models (see the module docstring)."""
 
-    model_config = ConfigDict(populate_by_name=True, coerce_numbers_to_str=True)
+    model_config = ConfigDict(populate_by_name=True, coerce_numbers_to_str=True, loc_by_alias=False)
 
     __json_fields__: ClassVar[frozenset[str]] = frozenset()
     __conditions__: ClassVar[tuple[tuple[str, dict[str, Any]], ...]] = ()
@@ -95,10 +95,29 @@ class Model(BaseModel):
 
     def to_query(self) -> list[tuple[str, str]]:
         """The request's wire parameters, in declaration order."""
-        data = self.model_dump(by_alias=True, exclude_none=True, mode="json")
-        for alias in self.__json_fields__ & data.keys():
-            data[alias] = json_value(data[alias])
-        return flatten(data)
+        return flatten(self.wire_data())
+
+    def wire_data(self) -> dict[str, Any]:
+        """The set fields by wire name, nested models included, JSON-style fields encoded."""
+        data: dict[str, Any] = {}
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            alias = field.alias or name
+            plain = _plain(value)
+            data[alias] = json_value(plain) if alias in self.__json_fields__ else plain
+        return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Model):
+        return value.wire_data()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 def _alias_of(cls: type[Model], key: str) -> str | None:

@@ -510,7 +510,7 @@ class Client(SyncBase):
             out_id: Your own reference for the call (1 to 15 bytes), echoed back in the call receipt. (length 1..15)
             dynamic_id: Your own extension ID, passed back in the callback requests.
             early_media_asr: Whether to recognise early media before the call is answered, which records why a call failed (default false). (service default False)
-            voice_code_param: Text for the $variables$ in VoiceCode, sent as one JSON object keyed by variable name. (sent as a JSON string; required when voice_code matches \$[^$,]+\$)
+            voice_code_param: Text for the $variables$ in VoiceCode, sent as one JSON object keyed by variable name. (sent as a JSON string; required when voice_code matches \\$[^$,]+\\$)
             session_timeout: Maximum call duration in seconds (up to 3600), after which the call is hung up. (value ≤ 3600)
             action_code_time_break: Interrupt playback once the callee has been speaking this many milliseconds; only with ActionCodeBreak true, and 0 or unset disables it.
             tts_style: Voice used to speak TTS variables (default xiaoyun); see the vendor's list of voices. (service default 'xiaoyun')
@@ -1035,7 +1035,7 @@ class AsyncClient(AsyncBase):
             out_id: Your own reference for the call (1 to 15 bytes), echoed back in the call receipt. (length 1..15)
             dynamic_id: Your own extension ID, passed back in the callback requests.
             early_media_asr: Whether to recognise early media before the call is answered, which records why a call failed (default false). (service default False)
-            voice_code_param: Text for the $variables$ in VoiceCode, sent as one JSON object keyed by variable name. (sent as a JSON string; required when voice_code matches \$[^$,]+\$)
+            voice_code_param: Text for the $variables$ in VoiceCode, sent as one JSON object keyed by variable name. (sent as a JSON string; required when voice_code matches \\$[^$,]+\\$)
             session_timeout: Maximum call duration in seconds (up to 3600), after which the call is hung up. (value ≤ 3600)
             action_code_time_break: Interrupt playback once the callee has been speaking this many milliseconds; only with ActionCodeBreak true, and 0 or unset disables it.
             tts_style: Voice used to speak TTS variables (default xiaoyun); see the vendor's list of voices. (service default 'xiaoyun')
