@@ -81,6 +81,30 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_DRIFT
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from .package import BuildError, build_package
+    from .pipeline import load_api
+
+    specs, templates, out = _paths(args)
+    plan = generate_plan(specs, templates, out, display_root=Path.cwd())
+    if not plan.in_sync:
+        print(f"generated/ is out of date ({_summary(plan)}): run 'sdkgen generate' first", file=sys.stderr)
+        return EXIT_DRIFT
+    api = load_api(specs)
+    dist = Path(args.dist) if args.dist else out.parent / "dist"
+    try:
+        result = build_package(api, out / "python", dist)
+    except BuildError as exc:
+        print(f"the build failed:\n{exc}", file=sys.stderr)
+        return EXIT_DRIFT
+    for problem in result.problems:
+        print(f"metadata: {problem}", file=sys.stderr)
+    if result.problems:
+        return EXIT_DRIFT
+    print(f"built {_show(result.wheel)}\nbuilt {_show(result.sdist)}\nmetadata: OK")
+    return EXIT_OK
+
+
 def _show(path: Path) -> str:
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
@@ -107,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--specs", help="specs directory (default: [tool.sdkgen] specs)")
         p.add_argument("--templates", help="templates directory (default: [tool.sdkgen] templates)")
         p.add_argument("--output", help="output directory (default: [tool.sdkgen] output)")
+    p = add("build", cmd_build, "build the wheel and sdist of generated/python and check their metadata")
+    p.add_argument("--specs", help="specs directory (default: [tool.sdkgen] specs)")
+    p.add_argument("--templates", help="templates directory (default: [tool.sdkgen] templates)")
+    p.add_argument("--output", help="generated directory (default: [tool.sdkgen] output)")
+    p.add_argument("--dist", help="where the archives go (default: dist/ beside the generated directory)")
     return parser
 
 

@@ -8,6 +8,7 @@ driven by the metadata the generator puts in each field's ``json_schema_extra``:
   is documented to send (full-width commas, trailing commas). A value that still cannot be read
   becomes ``None`` with a ``RuntimeWarning``, never an exception in the middle of a call.
 - ``x-required-when`` — a field required only when another one has some value.
+- ``x-deprecated`` — setting the field warns with ``DeprecationWarning``; it still works.
 
 ``to_query`` gives the wire parameters: unset fields are never sent, booleans are ``true``/``false``
 and lists use the repeatList form (``MenuKeyMap.1.Key``).
@@ -44,20 +45,24 @@ class Model(BaseModel):
 
     __json_fields__: ClassVar[frozenset[str]] = frozenset()
     __conditions__: ClassVar[tuple[tuple[str, dict[str, Any]], ...]] = ()
+    __deprecated_fields__: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        json_fields, conditions = set(), []
+        json_fields, conditions, deprecated = set(), [], set()
         for name, field in cls.model_fields.items():
             extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
             if extra.get("x-style") == "json":
                 json_fields.add(field.alias or name)
+            if extra.get("x-deprecated"):
+                deprecated.add(name)
             when = extra.get("x-required-when")
             if isinstance(when, dict) and when.get("enforced", True):
                 conditions.append((name, when))
         cls.__json_fields__ = frozenset(json_fields)
         cls.__conditions__ = tuple(conditions)
+        cls.__deprecated_fields__ = frozenset(deprecated)
 
     @model_validator(mode="before")
     @classmethod
@@ -78,6 +83,9 @@ class Model(BaseModel):
 
     @model_validator(mode="after")
     def _check_conditions(self) -> Model:
+        for name in sorted(self.__deprecated_fields__):
+            if getattr(self, name) is not None:
+                warnings.warn(f"{type(self).__name__}.{name} is deprecated", DeprecationWarning, stacklevel=2)
         for name, when in self.__conditions__:
             if getattr(self, name) is not None:
                 continue

@@ -29,7 +29,8 @@ from ._errors import (
     RequestTimeoutError,
     error_from_body,
 )
-from ._meta import API_VERSION, DEFAULT_ENDPOINT, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SECURITY_TOKEN
+from ._meta import API_VERSION, DEFAULT_ENDPOINT, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_ENDPOINT
+from ._meta import ENV_SECURITY_TOKEN
 from ._meta import SDK_NAME, SDK_VERSION
 from ._model import Model
 from ._retry import Outcome, RetryPolicy
@@ -69,8 +70,12 @@ class Credentials:
 
 
 def parse_endpoint(endpoint: str | None, protocol: str) -> tuple[str, str]:
-    """``(scheme, host[:port])`` from a host, host:port or URL; a URL's scheme wins."""
-    endpoint = (endpoint or DEFAULT_ENDPOINT).strip()
+    """``(scheme, host[:port])`` from a host, host:port or URL; a URL's scheme wins.
+
+    With no endpoint given, the environment variable named by ``ENV_ENDPOINT`` is used if set,
+    else the product's default endpoint.
+    """
+    endpoint = (endpoint or os.environ.get(ENV_ENDPOINT) or DEFAULT_ENDPOINT).strip()
     if "://" in endpoint:
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.netloc:

@@ -30,7 +30,8 @@ class Client(SyncBase):
         access_key_id: AccessKey id; default ``$ALIBABA_CLOUD_ACCESS_KEY_ID``.
         access_key_secret: AccessKey secret; default ``$ALIBABA_CLOUD_ACCESS_KEY_SECRET``.
         security_token: STS token for temporary credentials; default ``$ALIBABA_CLOUD_SECURITY_TOKEN``.
-        endpoint: ``host[:port]`` or a URL whose scheme sets the protocol; default ``dyvmsapi.aliyuncs.com``.
+        endpoint: ``host[:port]`` or a URL whose scheme sets the protocol; default ``$DYVMSAPI_ENDPOINT``
+            if set, else ``dyvmsapi.aliyuncs.com``.
         protocol: ``"https"`` (default) or ``"http"``, for an endpoint given without a scheme.
         signature_version: ``"v3"`` (ACS3-HMAC-SHA256, default) or ``"v1"`` (HMAC-SHA1).
         timeout: seconds, or an ``httpx.Timeout`` (default: 5 s to connect, 10 s to read).

@@ -43,6 +43,7 @@ __all__ = [
     "sign_v3",
     "utc_timestamp",
     "v1_headers",
+    "v1_signature",
     "v3_headers",
     "wire_value",
 ]
@@ -280,12 +281,23 @@ def sign_v1(
         ("SignatureVersion", "1.0"),
         ("AccessKeyId", access_key_id),
     ]
-    canonical = _canonical_query(query)
+    query.append(("Signature", v1_signature(query, access_key_secret=access_key_secret, method=method)))
+    return query
+
+
+def v1_signature(pairs: Pairs, *, access_key_secret: str, method: str = "POST") -> str:
+    """The Base64 HMAC-SHA1 V1 signature of a query's pairs (``Signature`` itself left out).
+
+    The string to sign is ``METHOD&%2F&`` + percent_encode(the pairs sorted by name, each
+    ``percent_encode(name)=percent_encode(value)``, joined by ``&``); the key is
+    ``secret + "&"``. :func:`sign_v1` uses it to sign; a server uses it to check a
+    received query, whatever common parameters it carries.
+    """
+    canonical = _canonical_query([(k, v) for k, v in pairs if k != "Signature"])
     string_to_sign = f"{method}&{percent_encode('/')}&{percent_encode(canonical)}"
     digest = hmac.new(
         f"{access_key_secret}&".encode("utf-8"),
         string_to_sign.encode("utf-8"),
         hashlib.sha1,
     ).digest()
-    query.append(("Signature", base64.b64encode(digest).decode("ascii")))
-    return query
+    return base64.b64encode(digest).decode("ascii")
