@@ -21,6 +21,7 @@ import datamodel_code_generator as dmcg
 from .. import ir
 from ..render import Renderer
 from . import jsonschema
+from ._text import constraint_text
 
 _ANNOTATIONS = {
     ir.Primitive.string: "str",
@@ -44,40 +45,6 @@ def annotation(t: ir.TypeRef, module: str) -> str:
             return f"{module}.{class_name}"
         case _:
             assert_never(t)
-
-
-def constraint_text(f: ir.Field) -> str:
-    """A short, human reading of a field's constraints: ``1 ≤ value ≤ 3``."""
-    c = f.constraints
-    parts = []
-    if c.minimum is not None and c.maximum is not None:
-        parts.append(f"{c.minimum} ≤ value ≤ {c.maximum}")
-    elif c.minimum is not None:
-        parts.append(f"value ≥ {c.minimum}")
-    elif c.maximum is not None:
-        parts.append(f"value ≤ {c.maximum}")
-    if c.exclusive_minimum is not None:
-        parts.append(f"value > {c.exclusive_minimum}")
-    if c.exclusive_maximum is not None:
-        parts.append(f"value < {c.exclusive_maximum}")
-    if c.min_length is not None or c.max_length is not None:
-        parts.append(f"length {c.min_length or 0}..{c.max_length if c.max_length is not None else '∞'}")
-    if c.pattern is not None:
-        parts.append(f"matches {c.pattern}")
-    if c.min_items is not None or c.max_items is not None:
-        parts.append(f"{c.min_items or 0}..{c.max_items if c.max_items is not None else '∞'} items")
-    if c.enum:
-        parts.append("one of " + ", ".join(f"{e.value!r} ({e.description.en})" for e in c.enum))
-    if f.style is ir.Style.json:
-        parts.append("sent as a JSON string")
-    if f.required_when is not None:
-        w = f.required_when
-        cond = (f"matches {w.pattern}" if w.pattern is not None
-                else f"is {w.equals!r}" if w.equals is not None else "is set")
-        parts.append(f"required when {w.py_name} {cond}" + ("" if w.enforced else " (not checked by the SDK)"))
-    if f.default is not None:
-        parts.append(f"service default {f.default!r}")
-    return "; ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 import dyvmsapi
@@ -202,19 +201,21 @@ def test_retries_stop_at_max_attempts(server: Loopback) -> None:
     assert server.count == 3
 
 
-def test_connect_failures_are_retried_even_when_not_idempotent() -> None:
-    attempts = []
+def test_connect_failures_are_retried_even_when_not_idempotent(server: Loopback) -> None:
+    """The first connection is refused (nothing listens there); the retry reaches the server."""
+    with Loopback() as dead:
+        refused = dead.endpoint.removeprefix("http://")
+    c = client(server)
+    real_connect = c._transport._connect
+    hosts = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        attempts.append(request)
-        if len(attempts) == 1:
-            raise httpx.ConnectError("refused", request=request)
-        return httpx.Response(200, json={"Code": "OK", "RequestId": "r", "CallId": "c"})
+    def connect(scheme: str, host: str) -> Any:
+        hosts.append(host)
+        return real_connect(scheme, refused if len(hosts) == 1 else host)
 
-    c = Client("testid", "testsecret", retry=FAST)
-    c._http = httpx.Client(transport=httpx.MockTransport(handler))
-    assert c.single_call_by_tts(called_number="13800000000", tts_code="TTS_1").call_id == "c"
-    assert len(attempts) == 2
+    c._transport._connect = connect  # type: ignore[method-assign]
+    assert c.single_call_by_tts(called_number="13800000000", tts_code="TTS_1").call_id == "call-1"
+    assert len(hosts) == 2 and server.count == 1
 
 
 def test_connection_refused_raises_a_clear_error() -> None:

@@ -1,23 +1,20 @@
 """What ``Client`` and ``AsyncClient`` share: configuration, credentials, request building,
 answer interpretation and the retry loop. The generated ``_client.py`` adds one method per action.
 
-One attempt is: build the signed ``httpx.Request`` (pure), send it, and read the answer
+One attempt is: build the signed request (pure), send it (``_transport``), and read the answer
 (pure: a body dict, or a ``DyvmsapiError``). The sync and async loops differ only in how they
-send and sleep.
+send and sleep; everything they decide is in ``_settle``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import platform
 import time
 from dataclasses import dataclass, field
-from typing import Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 from urllib.parse import urlsplit
-
-import httpx
 
 from . import _signing
 from ._errors import (
@@ -29,17 +26,16 @@ from ._errors import (
     error_from_body,
 )
 from ._meta import API_VERSION, DEFAULT_ENDPOINT, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_ENDPOINT
-from ._meta import ENV_SECURITY_TOKEN
-from ._meta import SDK_NAME, SDK_VERSION
-from ._model import Model
+from ._meta import ENV_SECURITY_TOKEN, SDK_NAME, SDK_VERSION
 from ._retry import Outcome, RetryPolicy
+from ._transport import Answer, AsyncTransport, Prepared, SendError, SyncTransport, Timeouts
 
-R = TypeVar("R", bound=Model)
+if TYPE_CHECKING:  # pydantic loads with the first action's models, not with the client
+    from ._model import Model
 
-USER_AGENT = (
-    f"{SDK_NAME}/{SDK_VERSION} ({platform.system()}; {platform.machine()}) "
-    f"Python/{platform.python_version()} httpx/{httpx.__version__}"
-)
+R = TypeVar("R", bound="Model")
+
+USER_AGENT = f"{SDK_NAME}/{SDK_VERSION} ({platform.system()}; {platform.machine()}) Python/{platform.python_version()}"
 
 
 @dataclass(frozen=True)
@@ -94,7 +90,7 @@ class BaseClient:
         endpoint: str | None = None,
         protocol: Literal["https", "http"] = "https",
         signature_version: Literal["v3", "v1"] = "v3",
-        timeout: float | httpx.Timeout = httpx.Timeout(10.0, connect=5.0),
+        timeout: float | tuple[float, float] = (5.0, 10.0),
         retry: RetryPolicy = RetryPolicy(),
     ) -> None:
         if signature_version not in ("v3", "v1"):
@@ -102,7 +98,7 @@ class BaseClient:
         self._credentials = Credentials.resolve(access_key_id, access_key_secret, security_token)
         self._scheme, self._host = parse_endpoint(endpoint, protocol)
         self._signature_version = signature_version
-        self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self._timeouts = Timeouts.of(timeout)
         self.retry = retry
 
     def __repr__(self) -> str:
@@ -115,8 +111,8 @@ class BaseClient:
     def endpoint(self) -> str:
         return f"{self._scheme}://{self._host}"
 
-    def _build(self, action: str, request: Model) -> httpx.Request:
-        """The signed HTTP request of one attempt (a fresh nonce and timestamp each time)."""
+    def _build(self, action: str, request: Model) -> Prepared:
+        """The signed request of one attempt (a fresh nonce and timestamp each time)."""
         params = request.to_query()
         creds = self._credentials
         timestamp, nonce = _signing.utc_timestamp(), _signing.new_nonce()
@@ -159,27 +155,43 @@ class BaseClient:
                 access_key_id=creds.access_key_id,
                 access_key_secret=creds.access_key_secret,
             )
-        url = f"{self._scheme}://{self._host}/?{_signing.encode_query(query)}" if query else f"{self._scheme}://{self._host}/"
-        return httpx.Request("POST", url, headers=headers)
+        headers["content-length"] = "0"
+        target = f"/?{_signing.encode_query(query)}" if query else "/"
+        return Prepared(self._scheme, self._host, target, headers)
+
+    def _settle(self, answer: Answer | None, failure: SendError | None) -> tuple[Any, DyvmsapiError | None, Outcome]:
+        """The body of a success, or the error and what it means for a retry."""
+        if failure is not None:
+            if not failure.sent:
+                return None, ConnectionFailedError(str(failure)), Outcome.NOT_SENT
+            error: DyvmsapiError = (
+                RequestTimeoutError(str(failure)) if failure.timeout else ConnectionFailedError(str(failure))
+            )
+            return None, error, Outcome.MAYBE_PROCESSED
+        assert answer is not None
+        body, maybe_error = interpret(answer)
+        if maybe_error is None:
+            return body, None, Outcome.FINAL
+        return None, maybe_error, outcome_of(maybe_error)
 
 
-def interpret(response: httpx.Response) -> tuple[dict[str, Any] | None, DyvmsapiError | None]:
+def interpret(answer: Answer) -> tuple[dict[str, Any] | None, DyvmsapiError | None]:
     """The body of a successful answer, or the error it carries."""
-    request_id = response.headers.get("x-acs-request-id")
+    request_id = answer.headers.get("x-acs-request-id")
     try:
-        body = json.loads(response.content) if response.content else {}
+        body = json.loads(answer.body) if answer.body else {}
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        snippet = response.text[:200].strip().replace("\n", " ")
+        snippet = answer.body[:200].decode("utf-8", "replace").strip().replace("\n", " ")
         return None, InvalidResponseError(
-            f"the service answered HTTP {response.status_code} with a body that is not JSON: {snippet!r}",
-            http_status=response.status_code,
+            f"the service answered HTTP {answer.status} with a body that is not JSON: {snippet!r}",
+            http_status=answer.status,
             request_id=request_id,
         )
     code = body.get("Code")
-    if response.status_code >= 400 or (code is not None and code != "OK"):
-        return None, error_from_body(body, http_status=response.status_code, request_id=request_id)
+    if answer.status >= 400 or (code is not None and code != "OK"):
+        return None, error_from_body(body, http_status=answer.status, request_id=request_id)
     return body, None
 
 
@@ -191,17 +203,8 @@ def outcome_of(error: DyvmsapiError) -> Outcome:
     return Outcome.FINAL
 
 
-def network_error(exc: httpx.TransportError, host: str) -> tuple[DyvmsapiError, Outcome]:
-    """Our error for an httpx failure, and whether the request can have reached the service."""
-    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
-        return ConnectionFailedError(f"could not connect to {host}: {exc}"), Outcome.NOT_SENT
-    if isinstance(exc, httpx.TimeoutException):
-        return RequestTimeoutError(f"no answer from {host} in time: {type(exc).__name__}"), Outcome.MAYBE_PROCESSED
-    return ConnectionFailedError(f"the connection to {host} failed: {exc}"), Outcome.MAYBE_PROCESSED
-
-
-def _retry_after(response: httpx.Response | None) -> int | None:
-    value = response.headers.get("x-acs-retry-after") if response is not None else None
+def retry_after_ms(answer: Answer | None) -> int | None:
+    value = answer.headers.get("x-acs-retry-after") if answer is not None else None
     try:
         return int(value) if value else None
     except ValueError:
@@ -209,14 +212,14 @@ def _retry_after(response: httpx.Response | None) -> int | None:
 
 
 class SyncBase(BaseClient):
-    """The blocking half: an ``httpx.Client`` with keep-alive connection pooling."""
+    """The blocking half: keep-alive connections from ``_transport.SyncTransport``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._http = httpx.Client(timeout=self._timeout)
+        self._transport = SyncTransport(self._timeouts)
 
     def close(self) -> None:
-        self._http.close()
+        self._transport.close()
 
     def __enter__(self) -> Self:
         return self
@@ -228,32 +231,28 @@ class SyncBase(BaseClient):
         attempt = 0
         while True:
             attempt += 1
-            http_response = None
+            answer, failure = None, None
             try:
-                http_response = self._http.send(self._build(action, request))
-                body, error = interpret(http_response)
-            except httpx.TransportError as exc:
-                error, outcome = network_error(exc, self._host)
-                body = None
-            else:
-                outcome = outcome_of(error) if error is not None else Outcome.FINAL
+                answer = self._transport.send(self._build(action, request))
+            except SendError as exc:
+                failure = exc
+            body, error, outcome = self._settle(answer, failure)
             if error is None:
-                assert body is not None
                 return response_type.model_validate(body)
             if not self.retry.should_retry(outcome, attempt=attempt, idempotent=idempotent):
                 raise error
-            time.sleep(self.retry.delay(attempt, _retry_after(http_response)))
+            time.sleep(self.retry.delay(attempt, retry_after_ms(answer)))
 
 
 class AsyncBase(BaseClient):
-    """The asyncio half: an ``httpx.AsyncClient`` with keep-alive connection pooling."""
+    """The asyncio half: ``_transport.AsyncTransport`` (httpx)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._http = httpx.AsyncClient(timeout=self._timeout)
+        self._transport = AsyncTransport(self._timeouts)
 
     async def close(self) -> None:
-        await self._http.aclose()
+        await self._transport.close()
 
     async def __aenter__(self) -> Self:
         return self
@@ -262,24 +261,22 @@ class AsyncBase(BaseClient):
         await self.close()
 
     async def _invoke(self, action: str, request: Model, response_type: type[R], *, idempotent: bool) -> R:
+        import asyncio  # only the async client needs it; keeps the sync client's import light
+
         attempt = 0
         while True:
             attempt += 1
-            http_response = None
+            answer, failure = None, None
             try:
-                http_response = await self._http.send(self._build(action, request))
-                body, error = interpret(http_response)
-            except httpx.TransportError as exc:
-                error, outcome = network_error(exc, self._host)
-                body = None
-            else:
-                outcome = outcome_of(error) if error is not None else Outcome.FINAL
+                answer = await self._transport.send(self._build(action, request))
+            except SendError as exc:
+                failure = exc
+            body, error, outcome = self._settle(answer, failure)
             if error is None:
-                assert body is not None
                 return response_type.model_validate(body)
             if not self.retry.should_retry(outcome, attempt=attempt, idempotent=idempotent):
                 raise error
-            await asyncio.sleep(self.retry.delay(attempt, _retry_after(http_response)))
+            await asyncio.sleep(self.retry.delay(attempt, retry_after_ms(answer)))
 
 
 def make_request(cls: type[R], request: R | None, kwargs: dict[str, Any]) -> R:

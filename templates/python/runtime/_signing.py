@@ -24,11 +24,12 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus
 
 __all__ = [
     "EMPTY_SHA256",
@@ -52,6 +53,7 @@ EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 """Hex SHA-256 of the empty body: the ``x-acs-content-sha256`` of every RPC call."""
 
 Pairs = Sequence[tuple[str, str]]
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
 
 
 def percent_encode(value: str) -> str:
@@ -60,6 +62,8 @@ def percent_encode(value: str) -> str:
     UTF-8 bytes outside ``A-Z a-z 0-9 - _ . ~`` become ``%XX`` (uppercase hex), so a
     space is ``%20``, ``*`` is ``%2A`` and ``/`` is ``%2F``; ``~`` stays as it is.
     """
+    if _UNRESERVED(value):  # the common case (numbers, ids) needs no work
+        return value
     return quote(value, safe="~", encoding="utf-8")
 
 
@@ -68,7 +72,13 @@ def encode_query(pairs: Pairs) -> str:
 
     This is ``quote_plus`` (space becomes ``+``): *not* the encoding that is signed.
     """
-    return urlencode(list(pairs))
+    return "&".join(
+        f"{_plus(k)}={_plus(v)}" for k, v in pairs
+    )
+
+
+def _plus(value: str) -> str:
+    return value if _UNRESERVED(value) else quote_plus(value, safe="~")
 
 
 def wire_value(value: object) -> str:

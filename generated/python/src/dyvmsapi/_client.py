@@ -34,7 +34,7 @@ class Client(SyncBase):
             if set, else ``dyvmsapi.aliyuncs.com``.
         protocol: ``"https"`` (default) or ``"http"``, for an endpoint given without a scheme.
         signature_version: ``"v3"`` (ACS3-HMAC-SHA256, default) or ``"v1"`` (HMAC-SHA1).
-        timeout: seconds, or an ``httpx.Timeout`` (default: 5 s to connect, 10 s to read).
+        timeout: seconds, or ``(connect, read)`` seconds (default: 5 s to connect, 10 s to read).
         retry: a ``RetryPolicy`` (default: 3 attempts, exponential backoff with full jitter).
 
     Use it as a context manager, or call ``close()``, to release its connections.

@@ -45,35 +45,46 @@ class Model(BaseModel):
     model_config = ConfigDict(populate_by_name=True, coerce_numbers_to_str=True, loc_by_alias=False)
 
     __json_fields__: ClassVar[frozenset[str]] = frozenset()
+    __json_keys__: ClassVar[frozenset[str]] = frozenset()  # the same fields by alias and by name
+    __wire__: ClassVar[tuple[tuple[str, str, bool], ...]] = ()  # (name, wire name, JSON-style)
     __conditions__: ClassVar[tuple[tuple[str, dict[str, Any]], ...]] = ()
     __deprecated_fields__: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        json_fields, conditions, deprecated = set(), [], set()
+        json_fields: set[str] = set()
+        json_keys: set[str] = set()
+        deprecated: set[str] = set()
+        conditions: list[tuple[str, dict[str, Any]]] = []
+        wire: list[tuple[str, str, bool]] = []
         for name, field in cls.model_fields.items():
             extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-            if extra.get("x-style") == "json":
+            is_json = extra.get("x-style") == "json"
+            wire.append((name, field.alias or name, is_json))
+            if is_json:
                 json_fields.add(field.alias or name)
+                json_keys.update((field.alias or name, name))
             if extra.get("x-deprecated"):
                 deprecated.add(name)
             when = extra.get("x-required-when")
             if isinstance(when, dict) and when.get("enforced", True):
                 conditions.append((name, when))
         cls.__json_fields__ = frozenset(json_fields)
+        cls.__json_keys__ = frozenset(json_keys)
+        cls.__wire__ = tuple(wire)
         cls.__conditions__ = tuple(conditions)
         cls.__deprecated_fields__ = frozenset(deprecated)
 
     @model_validator(mode="before")
     @classmethod
     def _decode_json_fields(cls, data: Any) -> Any:
-        if not cls.__json_fields__ or not isinstance(data, dict):
+        if not cls.__json_keys__ or not isinstance(data, dict):
             return data
         decoded = dict(data)
-        for key, value in data.items():
-            alias = key if key in cls.__json_fields__ else _alias_of(cls, key)
-            if alias is None or not isinstance(value, str):
+        for key in cls.__json_keys__.intersection(data):
+            value = data[key]
+            if not isinstance(value, str):
                 continue
             try:
                 decoded[key] = loads_tolerant(value) if value.strip() else None
@@ -115,13 +126,13 @@ class Model(BaseModel):
     def wire_data(self) -> dict[str, Any]:
         """The set fields by wire name, nested models included, JSON-style fields encoded."""
         data: dict[str, Any] = {}
-        for name, field in type(self).model_fields.items():
-            value = getattr(self, name)
+        values = self.__dict__
+        for name, alias, is_json in self.__wire__:
+            value = values.get(name)
             if value is None:
                 continue
-            alias = field.alias or name
             plain = _plain(value)
-            data[alias] = json_value(plain) if alias in self.__json_fields__ else plain
+            data[alias] = json_value(plain) if is_json else plain
         return data
 
 
@@ -133,10 +144,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
-
-
-def _alias_of(cls: type[Model], key: str) -> str | None:
-    field = cls.model_fields.get(key)
-    if field is not None and (field.alias or key) in cls.__json_fields__:
-        return field.alias or key
-    return None

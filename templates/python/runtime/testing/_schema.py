@@ -25,6 +25,14 @@ landline number with its area code, or a country code and number)."""
 
 _DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+_JSON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "string": str,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+    "array": list,
+    "object": dict,
+}
 _INT_RANGE = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
 Schema = Mapping[str, Any]
@@ -98,10 +106,9 @@ def _object(
         if value is None or value == "":
             continue
         decoded = _value(_resolve(prop, root), prop, value, prefix + name, root, out)
-        if decoded is not _INVALID:
-            into[name] = decoded
+        into[name] = value if decoded is _INVALID else decoded  # an invalid value is kept as sent
     for name in schema.get("required", []):
-        if name not in into and not _has_problem(out, prefix + name):
+        if name not in into:
             out.problems.append(Problem(f"Missing{name}", prefix + name))
     for name, prop in properties.items():
         when = prop.get("x-required-when")
@@ -109,10 +116,6 @@ def _object(
             continue
         if _condition_holds(when, into.get(str(when.get("parameter")))):
             out.problems.append(Problem(f"Missing{name}", prefix + name, f"required with {when['parameter']}"))
-
-
-def _has_problem(out: Decoded, name: str) -> bool:
-    return any(p.parameter == name for p in out.problems)
 
 
 def _condition_holds(when: Mapping[str, Any], other: Any) -> bool:
@@ -173,8 +176,7 @@ def _array(schema: Schema, prop: Schema, value: Any, name: str, root: Schema, ou
     items = []
     for index in sorted(value, key=int):
         item = _value(items_schema, schema.get("items", {}), value[index], f"{name}.{index}", root, out)
-        if item is not _INVALID:
-            items.append(item)
+        items.append(value[index] if item is _INVALID else item)
     error = _constraints(schema, items)
     return _invalid(prop, name, error, out) if error else items
 
@@ -240,14 +242,7 @@ def _check_json(schema: Schema, value: Any, root: Schema) -> str:
     """Whether a decoded JSON value fits the schema (types and constraints, recursively)."""
     schema = _resolve(schema, root)
     kind = schema.get("type")
-    expected = {
-        "string": str,
-        "integer": int,
-        "number": (int, float),
-        "boolean": bool,
-        "array": list,
-        "object": dict,
-    }.get(str(kind))
+    expected = _JSON_TYPES.get(str(kind))
     if expected is not None and (
         not isinstance(value, expected) or (isinstance(value, bool) and kind in ("integer", "number"))
     ):

@@ -10,6 +10,7 @@ client's pooled keep-alive connection cannot reach a stopped emulator.
 from __future__ import annotations
 
 import json
+import selectors
 import socket
 import sys
 import threading
@@ -45,13 +46,40 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 256
 
+    timeout = 0  # handle_request() never waits: run() calls it only when a client is waiting
+
     def __init__(self, address: tuple[str, int], respond: Callable[[Incoming], Answer]) -> None:
         self.respond = respond
         self.stopping = threading.Event()
         self._connections: set[socket.socket] = set()
         self._guard = threading.Lock()
+        self._wake_reader, self._wake_writer = socket.socketpair()
         self.errors: list[str] = []
         super().__init__(address, _Handler)
+
+    def run(self) -> None:
+        """Accept connections until :meth:`stop` (serve_forever would poll; this wakes at once)."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while not self.stopping.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is self.socket and not self.stopping.is_set():
+                        self.handle_request()
+
+    def stop(self) -> None:
+        """Stop accepting, close the port, and cut every open connection; delayed answers are dropped."""
+        self.stopping.set()
+        try:
+            self._wake_writer.send(b"x")
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.server_close()
+        self._wake_reader.close()
+        self._wake_writer.close()
+        self.close_connections()
 
     def get_request(self) -> tuple[socket.socket, Any]:
         connection, address = super().get_request()
@@ -84,7 +112,10 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "Tengine"
     sys_version = ""
+    # Unparsable requests get a status line and an HTML 400 page, as the real front end answers.
+    default_request_version = "HTTP/1.0"
     timeout = 120  # an idle keep-alive connection is closed after two minutes
+    disable_nagle_algorithm = True  # headers and body leave at once (no 40 ms delayed-ACK stall)
     server: Server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name

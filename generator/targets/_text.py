@@ -1,0 +1,54 @@
+"""Human wording of a field's rules, shared by every target that documents fields.
+
+Pure functions of the IR: ``constraint_text`` is what a Python docstring says after a parameter
+(``1 ≤ value ≤ 3; service default 1``); the reference docs put the same words in their tables,
+split into the value's constraints (``value_constraints``) and the condition that makes a field
+required (``condition_text``).
+"""
+
+from __future__ import annotations
+
+from .. import ir
+
+
+def value_constraints(c: ir.Constraints) -> list[str]:
+    """The constraints on the value itself, one phrase each: ``length 1..15``, ``one of 1 (…)``."""
+    parts = []
+    if c.minimum is not None and c.maximum is not None:
+        parts.append(f"{c.minimum} ≤ value ≤ {c.maximum}")
+    elif c.minimum is not None:
+        parts.append(f"value ≥ {c.minimum}")
+    elif c.maximum is not None:
+        parts.append(f"value ≤ {c.maximum}")
+    if c.exclusive_minimum is not None:
+        parts.append(f"value > {c.exclusive_minimum}")
+    if c.exclusive_maximum is not None:
+        parts.append(f"value < {c.exclusive_maximum}")
+    if c.min_length is not None or c.max_length is not None:
+        parts.append(f"length {c.min_length or 0}..{c.max_length if c.max_length is not None else '∞'}")
+    if c.pattern is not None:
+        parts.append(f"matches {c.pattern}")
+    if c.min_items is not None or c.max_items is not None:
+        parts.append(f"{c.min_items or 0}..{c.max_items if c.max_items is not None else '∞'} items")
+    if c.enum:
+        parts.append("one of " + ", ".join(f"{e.value!r} ({e.description.en})" for e in c.enum))
+    return parts
+
+
+def condition_text(w: ir.Condition, name: str) -> str:
+    """``required when start_code matches ^TTS_ (not checked by the SDK)``, naming the other field ``name``."""
+    cond = (f"matches {w.pattern}" if w.pattern is not None
+            else f"is {w.equals!r}" if w.equals is not None else "is set")
+    return f"required when {name} {cond}" + ("" if w.enforced else " (not checked by the SDK)")
+
+
+def constraint_text(f: ir.Field) -> str:
+    """A short, human reading of a field's constraints: ``1 ≤ value ≤ 3``."""
+    parts = value_constraints(f.constraints)
+    if f.style is ir.Style.json:
+        parts.append("sent as a JSON string")
+    if f.required_when is not None:
+        parts.append(condition_text(f.required_when, f.required_when.py_name))
+    if f.default is not None:
+        parts.append(f"service default {f.default!r}")
+    return "; ".join(parts)
