@@ -103,8 +103,6 @@ def main() -> None:
 def table(r: dict[str, dict[str, float]], args: argparse.Namespace) -> str:
     o, f = r["ours"], r["official"]
     rows = [
-        ("package import (`import …`)", f"{o['import_package_ms']:.0f} ms", f"{f['import_package_ms']:.0f} ms",
-         o["import_package_ms"] / f["import_package_ms"], "≤ 0.25"),
         ("import of the client class", f"{o['import_client_ms']:.0f} ms", f"{f['import_client_ms']:.0f} ms",
          o["import_client_ms"] / f["import_client_ms"], "≤ 0.25"),
         ("client CPU per call (build+sign+send+parse)", f"{1e6 * o['cpu_per_call']:.0f} µs",
@@ -119,6 +117,9 @@ def table(r: dict[str, dict[str, float]], args: argparse.Namespace) -> str:
     ]  # fmt: skip
     lines = [
         f"SingleCallByTts, {args.calls} calls per side, imports: median of {args.imports} fresh interpreters.",
+        f"`import dyvmsapi` alone takes {o['import_package_ms']:.0f} ms: clients and models load on first use "
+        f"(the official package's `__init__` is empty, {f['import_package_ms']:.0f} ms, so the comparable "
+        "figure is the import of the client).",
         "",
         "| measure | sdkgen `dyvmsapi` | official 5.3.0 | ratio | goal |",
         "| --- | ---: | ---: | ---: | --- |",

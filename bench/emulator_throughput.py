@@ -101,7 +101,9 @@ def main() -> None:
         ("sdk AsyncClient, 50 tasks", lambda emu: asyncio.run(_async_run(emu, total, 50))),
     ]
     print(f"emulator throughput, {total} signed QueryCallDetailByCallId requests per row")
-    print(f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs\n")
+    print(
+        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs\n"
+    )
     print(f"| {'client':<32} | {'requests/s':>10} | {'ms/request':>10} |")
     print(f"| {'-' * 32} | {'-' * 9}: | {'-' * 9}: |")
     for name, run in rows:

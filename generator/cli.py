@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .diagnostics import SpecError, render
-from .generate import generate_plan
+from .generate import generate_plan, spec_schema_plan
 from .writer import Plan, apply
 
 EXIT_OK, EXIT_DRIFT, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
@@ -56,29 +56,41 @@ def _summary(plan: Plan) -> str:
     return f"{len(plan.added)} added, {len(plan.changed)} changed, {len(plan.removed)} removed"
 
 
-def cmd_generate(args: argparse.Namespace) -> int:
+def _plans(args: argparse.Namespace) -> list[Plan]:
+    """What generate writes: the targets under the output directory, and specs/schema/."""
     specs, templates, out = _paths(args)
-    plan = generate_plan(specs, templates, out, display_root=Path.cwd())
-    apply(plan)
-    for mark, paths in (("+", plan.added), ("~", plan.changed), ("-", plan.removed)):
-        for path in paths:
-            print(f"{mark} {_show(out / path)}")
-    print(f"{_show(out)}: {_summary(plan) if not plan.in_sync else 'up to date'} ({len(plan.files)} files)")
+    return [generate_plan(specs, templates, out, display_root=Path.cwd()), spec_schema_plan(specs)]
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    plans = _plans(args)
+    for plan in plans:
+        apply(plan)
+    for plan in plans:
+        for mark, paths in (("+", plan.added), ("~", plan.changed), ("-", plan.removed)):
+            for path in paths:
+                print(f"{mark} {_show(plan.root / path)}")
+        state = _summary(plan) if not plan.in_sync else "up to date"
+        print(f"{_show(plan.root)}: {state} ({len(plan.files)} files)")
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    specs, templates, out = _paths(args)
-    plan = generate_plan(specs, templates, out, display_root=Path.cwd())
-    if plan.in_sync:
-        print(f"{_show(out)}: in sync with {_show(specs)} ({len(plan.files)} files)")
-        return EXIT_OK
-    for mark, paths in (("added", plan.added), ("changed", plan.changed), ("removed", plan.removed)):
-        for path in paths:
-            print(f"{mark}: {_show(out / path)}")
-            sys.stdout.writelines(plan.diff(path))
-    print(f"drift: {_summary(plan)}; run 'sdkgen generate' and commit the result", file=sys.stderr)
-    return EXIT_DRIFT
+    plans = _plans(args)
+    drift = [p for p in plans if not p.in_sync]
+    for plan in plans:
+        if plan.in_sync:
+            print(f"{_show(plan.root)}: in sync ({len(plan.files)} files)")
+    for plan in drift:
+        for mark, paths in (("added", plan.added), ("changed", plan.changed), ("removed", plan.removed)):
+            for path in paths:
+                print(f"{mark}: {_show(plan.root / path)}")
+                sys.stdout.writelines(plan.diff(path))
+    if drift:
+        summary = "; ".join(f"{_show(p.root)}: {_summary(p)}" for p in drift)
+        print(f"drift ({summary}); run 'sdkgen generate' and commit the result", file=sys.stderr)
+        return EXIT_DRIFT
+    return EXIT_OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -88,7 +100,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     specs, templates, out = _paths(args)
     plan = generate_plan(specs, templates, out, display_root=Path.cwd())
     if not plan.in_sync:
-        print(f"generated/ is out of date ({_summary(plan)}): run 'sdkgen generate' first", file=sys.stderr)
+        print(f"{_show(out)} is out of date ({_summary(plan)}): run 'sdkgen generate' first", file=sys.stderr)
         return EXIT_DRIFT
     api = load_api(specs)
     dist = Path(args.dist) if args.dist else out.parent / "dist"
@@ -136,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--templates", help="templates directory (default: [tool.sdkgen] templates)")
     p.add_argument("--output", help="generated directory (default: [tool.sdkgen] output)")
     p.add_argument("--dist", help="where the archives go (default: dist/ beside the generated directory)")
+    from .cli_release import add_commands  # diff and release (imports this module: kept out of its import time)
+
+    add_commands(add)
     return parser
 
 

@@ -203,6 +203,8 @@ class Api:
     product: Product
     actions: tuple[Action, ...]
     errors: tuple[ErrorCode, ...]
+    # The release notes, Markdown, newest first: specs/.release/CHANGELOG.md (written by sdkgen release).
+    changelog: str | None = None
 
     def error(self, code: str) -> ErrorCode:
         return next(e for e in self.errors if e.code == code)

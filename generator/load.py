@@ -8,6 +8,7 @@ duplicate mapping keys, which a YAML library would otherwise silently let the la
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -172,6 +173,7 @@ class SpecFiles:
     product: Document | None
     errors: Document | None
     actions: list[Document]
+    changelog: str | None = None  # .release/CHANGELOG.md, the release notes (see generator/release.py)
 
 
 def load_specs(root: Path, diagnostics: list[Diagnostic], *, display_root: Path | None = None) -> SpecFiles:
@@ -197,4 +199,22 @@ def load_specs(root: Path, diagnostics: list[Diagnostic], *, display_root: Path 
     errors = required("errors.yaml")
     action_files = sorted([*(root / "actions").glob("*.yaml"), *(root / "actions").glob("*.yml")])
     actions = [d for p in action_files if (d := load_file(p, display(p), diagnostics)) is not None]
-    return SpecFiles(root, product, errors, actions)
+    return SpecFiles(root, product, errors, actions, _changelog(root / CHANGELOG, display, diagnostics))
+
+
+CHANGELOG = ".release/CHANGELOG.md"
+
+
+def _changelog(path: Path, display: Callable[[Path], str], diagnostics: list[Diagnostic]) -> str | None:
+    """The release notes, if the specs have any; the only file of specs/.release/ the pipeline reads."""
+    if not path.is_file():
+        return None
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        pos = _position_of_byte(raw, exc.start)
+        diagnostics.append(Diagnostic(display(path), pos.line, pos.column, Code.not_utf8,
+                                      f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} cannot be decoded)",
+                                      "save the file as UTF-8"))  # fmt: skip
+        return None

@@ -8,6 +8,7 @@ runs only when no error was found before it. Raises ``SpecError`` carrying all d
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from . import ir
@@ -26,4 +27,4 @@ def load_api(specs: Path, *, display_root: Path | None = None) -> ir.Api:
     check(parsed, diagnostics)
     if any(d.severity is Severity.error for d in diagnostics) or parsed.product is None or parsed.errors is None:
         raise SpecError(diagnostics)
-    return build(parsed)
+    return replace(build(parsed), changelog=files.changelog)

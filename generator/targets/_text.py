@@ -8,11 +8,20 @@ required (``condition_text``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .. import ir
 
 
-def value_constraints(c: ir.Constraints) -> list[str]:
-    """The constraints on the value itself, one phrase each: ``length 1..15``, ``one of 1 (…)``."""
+def _plain(text: str) -> str:
+    return text
+
+
+def value_constraints(c: ir.Constraints, *, quote: Callable[[str], str] = _plain) -> list[str]:
+    """The constraints on the value itself, one phrase each: ``length 1..15``, ``one of 1 (…)``.
+
+    ``quote`` marks up literal values (patterns, enum values), e.g. as Markdown code spans.
+    """
     parts = []
     if c.minimum is not None and c.maximum is not None:
         parts.append(f"{c.minimum} ≤ value ≤ {c.maximum}")
@@ -27,18 +36,21 @@ def value_constraints(c: ir.Constraints) -> list[str]:
     if c.min_length is not None or c.max_length is not None:
         parts.append(f"length {c.min_length or 0}..{c.max_length if c.max_length is not None else '∞'}")
     if c.pattern is not None:
-        parts.append(f"matches {c.pattern}")
+        parts.append(f"matches {quote(c.pattern)}")
     if c.min_items is not None or c.max_items is not None:
         parts.append(f"{c.min_items or 0}..{c.max_items if c.max_items is not None else '∞'} items")
     if c.enum:
-        parts.append("one of " + ", ".join(f"{e.value!r} ({e.description.en})" for e in c.enum))
+        parts.append("one of " + ", ".join(f"{quote(repr(e.value))} ({e.description.en})" for e in c.enum))
     return parts
 
 
-def condition_text(w: ir.Condition, name: str) -> str:
-    """``required when start_code matches ^TTS_ (not checked by the SDK)``, naming the other field ``name``."""
-    cond = (f"matches {w.pattern}" if w.pattern is not None
-            else f"is {w.equals!r}" if w.equals is not None else "is set")
+def condition_text(w: ir.Condition, name: str, *, quote: Callable[[str], str] = _plain) -> str:
+    """``required when start_code matches ^TTS_ (not checked by the SDK)``; ``name`` names the other field."""
+    cond = (
+        f"matches {quote(w.pattern)}"
+        if w.pattern is not None
+        else f"is {quote(repr(w.equals))}" if w.equals is not None else "is set"
+    )
     return f"required when {name} {cond}" + ("" if w.enforced else " (not checked by the SDK)")
 
 

@@ -27,20 +27,10 @@ from .. import ir
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
-# Roles whose action works on a call placed earlier, named by this parameter: the samples take
-# its value from the command line (the emulator's roles rely on the same name).
-CALL_ID = "CallId"
-ACTS_ON_CALL = ("cancels-call", "reads-call")
-
 
 def sample_fields(action: ir.Action) -> tuple[ir.Field, ...]:
     """The parameters a code sample sets: every one with an example, deprecated ones left out."""
     return tuple(f for f in action.parameters if f.example is not None and not f.deprecated)
-
-
-def takes_call_id(action: ir.Action) -> bool:
-    """Whether the action's sample reads the ``CallId`` of an earlier call from its arguments."""
-    return action.role in ACTS_ON_CALL and any(f.wire_name == CALL_ID for f in sample_fields(action))
 
 
 def plain(value: Any, t: ir.TypeRef, structs: Mapping[str, ir.Struct]) -> Any:
@@ -58,7 +48,9 @@ def plain(value: Any, t: ir.TypeRef, structs: Mapping[str, ir.Struct]) -> Any:
             assert_never(t)
 
 
-def fields_data(fields: tuple[ir.Field, ...], values: Mapping[str, Any], structs: Mapping[str, ir.Struct]) -> dict[str, Any]:
+def fields_data(
+    fields: tuple[ir.Field, ...], values: Mapping[str, Any], structs: Mapping[str, ir.Struct]
+) -> dict[str, Any]:
     """Wire name → value of the fields set in ``values``, in declaration order, JSON fields encoded."""
     data: dict[str, Any] = {}
     for f in fields:
@@ -108,12 +100,18 @@ def example_pairs(action: ir.Action) -> list[tuple[str, str]]:
 
 
 def v3_headers(product: ir.Product, action: ir.Action) -> list[tuple[str, str]]:
-    """The headers of a V3-signed call, in the SDK's order, with placeholders where values vary."""
+    """The headers of a V3-signed call, in the SDK's order, with placeholders where values vary.
+
+    All but ``content-length`` are signed (``_signing.v3_headers`` and ``sign_v3``).
+    """
     headers = [
         ("host", product.endpoints.default),
         ("x-acs-version", product.api_version),
         ("x-acs-action", action.name),
-        ("user-agent", f"{product.python.distribution}/{product.sdk_version} (<os>; <arch>) Python/<version> httpx/<version>"),
+        (
+            "user-agent",
+            f"{product.python.distribution}/{product.sdk_version} (<os>; <arch>) Python/<version>",
+        ),
         ("x-acs-date", "<UTC time, e.g. 2024-01-02T03:04:05Z>"),
         ("x-acs-signature-nonce", "<32 random hex digits>"),
         ("accept", "application/json"),
@@ -122,7 +120,7 @@ def v3_headers(product: ir.Product, action: ir.Action) -> list[tuple[str, str]]:
     ]
     signed = ";".join(sorted(name for name, _ in headers))
     authorization = f"ACS3-HMAC-SHA256 Credential=<AccessKeyId>,SignedHeaders={signed},Signature=<signature>"
-    return [*headers, ("Authorization", authorization)]
+    return [*headers, ("Authorization", authorization), ("content-length", "0")]
 
 
 def http_request(product: ir.Product, action: ir.Action) -> str:

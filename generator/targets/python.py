@@ -99,6 +99,8 @@ def _error(e: ir.ErrorCode) -> PyError:
 
 def _param(f: ir.Field, alias: str) -> PyParam:
     doc = f.description.en
+    if f.deprecated:
+        doc = "Deprecated." + (f" {f.deprecation.en}" if f.deprecation is not None else "") + " " + doc
     extra = constraint_text(f)
     if extra:
         doc += f" ({extra})"
@@ -185,7 +187,15 @@ def render_python(api: ir.Api, renderer: Renderer, runtime: Path) -> dict[str, s
         files[f"schema/{action.name}.json"] = json.dumps(
             {"$comment": renderer.header_text, **jsonschema.action_schema(action)}, indent=2, ensure_ascii=False
         ) + "\n"
+    files.update(changelog_file(api, renderer))
     return files
+
+
+def changelog_file(api: ir.Api, renderer: Renderer) -> dict[str, str]:
+    """``python/CHANGELOG.md``: the release notes of specs/.release/CHANGELOG.md, when there are any."""
+    if api.changelog is None:
+        return {}
+    return {"python/CHANGELOG.md": renderer.header("<!--") + "\n\n" + api.changelog}
 
 
 

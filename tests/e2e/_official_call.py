@@ -46,8 +46,18 @@ def call(spec: dict[str, Any]) -> dict[str, Any]:
         response = getattr(client, _snake(spec["action"]))(request)
     except Exception as error:  # the official SDK's TeaException family
         status = getattr(error, "status_code", None) or getattr(error, "statusCode", None)
-        return {"ok": False, "code": getattr(error, "code", None), "status": status, "error": type(error).__name__}
-    return {"ok": True, "status": getattr(response, "status_code", None), "body": response.body.to_map(), "sdk_file": sdk.__file__}
+        return {
+            "ok": False,
+            "code": getattr(error, "code", None),
+            "status": status,
+            "error": type(error).__name__,
+        }
+    return {
+        "ok": True,
+        "status": getattr(response, "status_code", None),
+        "body": response.body.to_map(),
+        "sdk_file": sdk.__file__,
+    }
 
 
 def main() -> None:

@@ -124,7 +124,9 @@ def raw(
     try:
         connection.request(method, path, headers={k: v for k, v in headers.items() if k != "host"})
         response = connection.getresponse()
-        return RawAnswer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode())
+        return RawAnswer(
+            response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode()
+        )
     finally:
         connection.close()
 

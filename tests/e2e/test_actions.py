@@ -60,7 +60,11 @@ async def test_single_call_by_tts(emu: Emulator, client: Any_) -> None:
         "OutId": "order-1",
     }
     (call,) = emu.calls
-    assert (call.call_id, call.action, call.called_number) == (response.call_id, "SingleCallByTts", "13800000001")
+    assert (call.call_id, call.action, call.called_number) == (
+        response.call_id,
+        "SingleCallByTts",
+        "13800000001",
+    )
     assert emu.requests[-1].request_id == response.request_id
 
 
@@ -143,7 +147,11 @@ async def test_click_to_dial(emu: Emulator, client: Any_) -> None:
 
 async def test_query_call_detail_by_call_id(emu: Emulator, client: Any_) -> None:
     placed = await invoke(
-        client, "single_call_by_tts", called_number="13800000006", tts_code="TTS_1", called_show_number="057100000000"
+        client,
+        "single_call_by_tts",
+        called_number="13800000006",
+        tts_code="TTS_1",
+        called_show_number="057100000000",
     )
     response = await invoke(
         client,

@@ -54,14 +54,18 @@ def test_unknown_and_disabled_keys(emu: Emulator, scheme: str) -> None:
     _tts(emu, signature_version=scheme, access_key_id="second", access_key_secret="second-secret")
     assert emu.requests[-1].access_key_id == "second" and emu.calls[-1].access_key_id == "second"
     with pytest.raises(AccessKeyInactiveError):
-        _tts(emu, "13800000001", signature_version=scheme, access_key_id="off", access_key_secret="off-secret")
+        _tts(
+            emu, "13800000001", signature_version=scheme, access_key_id="off", access_key_secret="off-secret"
+        )
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_sts_tokens(emu: Emulator, scheme: str) -> None:
     _tts(emu, "13800000001", signature_version=scheme, security_token=emu.security_token)
     last = emu.requests[-1]
-    sent = last.headers.get("x-acs-security-token") if scheme == "v3" else dict(last.query).get("SecurityToken")
+    sent = (
+        last.headers.get("x-acs-security-token") if scheme == "v3" else dict(last.query).get("SecurityToken")
+    )
     assert sent == emu.security_token and last.code == "OK"
     with pytest.raises(SecurityTokenMismatchError):
         _tts(emu, "13800000002", signature_version=scheme, security_token="someone-elses-token")
@@ -77,7 +81,9 @@ def test_sts_tokens(emu: Emulator, scheme: str) -> None:
 def test_timestamps(emu: Emulator, scheme: str) -> None:
     now = emu.clock.now()
     for offset, code in [(-16 * 60, "InvalidTimeStamp.Expired"), (16 * 60, "InvalidTimeStamp.Expired")]:
-        answer = raw(emu, "SingleCallByTts", TTS, scheme=scheme, timestamp=_signing.utc_timestamp(now + offset))
+        answer = raw(
+            emu, "SingleCallByTts", TTS, scheme=scheme, timestamp=_signing.utc_timestamp(now + offset)
+        )
         assert (answer.status, answer.body["Code"]) == (400, code)
     answer = raw(emu, "SingleCallByTts", TTS, scheme=scheme, timestamp=_signing.utc_timestamp(now - 14 * 60))
     assert (answer.status, answer.body["Code"]) == (200, "OK")
@@ -97,7 +103,13 @@ def test_nonces_are_single_use(emu: Emulator, scheme: str) -> None:
     bad = raw(emu, "SingleCallByTts", TTS, scheme=scheme, nonce=nonce, secret="wrong")
     assert bad.body["Code"] == "SignatureDoesNotMatch"  # a badly signed request does not use it up
     first = raw(emu, "SingleCallByTts", TTS, scheme=scheme, nonce=nonce)
-    again = raw(emu, "SingleCallByTts", [("CalledNumber", "13800000001"), ("TtsCode", "T")], scheme=scheme, nonce=nonce)
+    again = raw(
+        emu,
+        "SingleCallByTts",
+        [("CalledNumber", "13800000001"), ("TtsCode", "T")],
+        scheme=scheme,
+        nonce=nonce,
+    )
     assert (first.status, first.body["Code"]) == (200, "OK")
     assert (again.status, again.body["Code"]) == (400, "SignatureNonceUsed")
     assert len(emu.calls) == 1
@@ -115,7 +127,9 @@ def test_tampering_after_signing(emu: Emulator, scheme: str) -> None:
     if scheme == "v1":
         answer = raw(emu, "SingleCallByTts", TTS, scheme="v1", tamper={"CalledNumber": "13900000000"})
     else:
-        answer = raw(emu, "SingleCallByTts", TTS, tamper={"x-acs-date": _signing.utc_timestamp(emu.clock.now() - 5)})
+        answer = raw(
+            emu, "SingleCallByTts", TTS, tamper={"x-acs-date": _signing.utc_timestamp(emu.clock.now() - 5)}
+        )
     assert (answer.status, answer.body["Code"]) == (400, "SignatureDoesNotMatch")
 
 
@@ -151,19 +165,33 @@ def test_unknown_action_through_the_sdk(emu: Emulator) -> None:
     from dyvmsapi.models import CancelCallRequest
 
     with emu.client() as client, pytest.raises(dyvmsapi.ApiNotFoundError) as info:
-        client._invoke("NoSuchAction", CancelCallRequest(call_id="x"), dyvmsapi.models.CancelCallResponse, idempotent=True)
+        client._invoke(
+            "NoSuchAction",
+            CancelCallRequest(call_id="x"),
+            dyvmsapi.models.CancelCallResponse,
+            idempotent=True,
+        )
     assert info.value.http_status == 404
 
 
 def test_malformed_signatures(emu: Emulator) -> None:
     cases = [
         (raw(emu, "SingleCallByTts", TTS, scheme="none"), "MissingAccessKeyId"),
-        (raw(emu, "SingleCallByTts", TTS, tamper={"Authorization": "ACS3-HMAC-SHA256 garbage"}), "IncompleteSignature"),
-        (raw(emu, "SingleCallByTts", TTS, tamper={"Authorization": "ACS3-HMAC-SM3 Credential=testid"}), "IncompleteSignature"),
+        (
+            raw(emu, "SingleCallByTts", TTS, tamper={"Authorization": "ACS3-HMAC-SHA256 garbage"}),
+            "IncompleteSignature",
+        ),
+        (
+            raw(emu, "SingleCallByTts", TTS, tamper={"Authorization": "ACS3-HMAC-SM3 Credential=testid"}),
+            "IncompleteSignature",
+        ),
         (raw(emu, "SingleCallByTts", TTS, tamper={"x-acs-extra": "unsigned"}), "IncompleteSignature"),
         (raw(emu, "SingleCallByTts", TTS, tamper={"x-acs-signature-nonce": None}), "IncompleteSignature"),
         (raw(emu, "SingleCallByTts", TTS, scheme="v1", tamper={"Signature": None}), "MissingSignature"),
-        (raw(emu, "SingleCallByTts", TTS, scheme="v1", tamper={"SignatureMethod": "HMAC-MD5"}), "IncompleteSignature"),
+        (
+            raw(emu, "SingleCallByTts", TTS, scheme="v1", tamper={"SignatureMethod": "HMAC-MD5"}),
+            "IncompleteSignature",
+        ),
         (raw(emu, "SingleCallByTts", TTS, scheme="v1", tamper={"Timestamp": None}), "MissingTimestamp"),
     ]
     for answer, code in cases:
@@ -173,11 +201,57 @@ def test_malformed_signatures(emu: Emulator) -> None:
 
 def test_garbage_keeps_the_server_running(emu: Emulator) -> None:
     assert send_bytes(emu, b"\x16\x03\x01\x02\x00garbage\r\n\r\n").startswith(b"HTTP/1.")  # a TLS hello
-    assert b" 400 " in send_bytes(emu, b"POST / HTTP/1.1\r\nContent-Length: nope\r\n\r\n").split(b"\r\n")[0] + b" "
+    assert (
+        b" 400 "
+        in send_bytes(emu, b"POST / HTTP/1.1\r\nContent-Length: nope\r\n\r\n").split(b"\r\n")[0] + b" "
+    )
     assert send_bytes(emu, b"") == b""
     assert b"InvalidApi.NotFound" in send_bytes(
         emu,
         b"POST /?Action=Nope&Version=2017-05-25&AccessKeyId=testid&Signature=x&SignatureMethod=HMAC-SHA1"
         b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     )
+    assert _tts(emu).count("^") == 1
+
+
+def test_parameters_in_a_form_body_chunked_or_not(emu: Emulator) -> None:
+    """RPC parameters may also travel as a form body; V1 signs them with the query."""
+    import http.client
+
+    for number, chunked in (("13800000001", False), ("13800000002", True)):
+        form = [("CalledNumber", number), ("TtsCode", "TTS_1"), ("TtsParam", '{"a":"b c"}')]
+        query = _signing.sign_v1(
+            action="SingleCallByTts",
+            version="2017-05-25",
+            params=form,
+            timestamp=_signing.utc_timestamp(),
+            nonce=_signing.new_nonce(),
+            access_key_id=emu.access_key_id,
+            access_key_secret=emu.access_key_secret,
+        )
+        path = "/?" + _signing.encode_query([(k, v) for k, v in query if k not in dict(form)])
+        body = _signing.encode_query(form).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        connection = http.client.HTTPConnection("127.0.0.1", emu.port, timeout=5)
+        if chunked:
+            connection.request(
+                "POST", path, body=iter([body[:7], body[7:]]), headers=headers, encode_chunked=True
+            )
+        else:
+            connection.request("POST", path, body=body, headers=headers)
+        answer = connection.getresponse().read()
+        connection.close()
+        assert b'"Code":"OK"' in answer, answer
+        assert emu.requests[-1].params == {
+            "CalledNumber": number,
+            "TtsCode": "TTS_1",
+            "TtsParam": {"a": "b c"},
+        }
+    assert [c.called_number for c in emu.calls] == ["13800000001", "13800000002"]
+
+
+def test_oversized_heads_and_bodies(emu: Emulator) -> None:
+    assert b" 431 " in send_bytes(emu, b"POST / HTTP/1.1\r\nX: " + b"a" * 70000 + b"\r\n\r\n")[:20]
+    assert b" 400 " in send_bytes(emu, b"POST / HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n")[:20]
+    assert b" 400 " in send_bytes(emu, b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")[:20]
     assert _tts(emu).count("^") == 1

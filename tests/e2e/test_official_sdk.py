@@ -70,7 +70,9 @@ def test_release_530(emu: Emulator, algorithm: str) -> None:
     )
     assert (wrong["ok"], wrong["code"], wrong["status"]) == (False, "SignatureDoesNotMatch", 400)
     business = _official_call.call(_spec(emu, "SingleCallByTts", CASES["SingleCallByTts"], algorithm))
-    assert business["ok"] and business["body"]["Code"] == "isv.BUSINESS_LIMIT_CONTROL"  # HTTP 200: no exception
+    assert (
+        business["ok"] and business["body"]["Code"] == "isv.BUSINESS_LIMIT_CONTROL"
+    )  # HTTP 200: no exception
     assert emu.errors == []
 
 

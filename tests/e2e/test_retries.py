@@ -204,3 +204,19 @@ def test_stop_interrupts_a_delayed_answer() -> None:
     client.close()
     assert time.monotonic() - started < 2 and not thread.is_alive()
     assert outcome and isinstance(outcome[0], ConnectionFailedError)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_connection_the_server_closed_is_not_reused(emu: Emulator, kind: str) -> None:
+    """A pooled keep-alive connection the server has closed must not fail the next call: the
+    request never left, so even a call-placing action without retries has to get through."""
+    client = make_client(emu, kind, "v3", retry=RetryPolicy(max_attempts=1))
+    try:
+        await invoke(client, "single_call_by_tts", called_number="13800000001", tts_code="TTS_1")
+        emu.stop()  # closes every open connection, the client's pooled one included
+        emu.start()
+        response = await invoke(client, "single_call_by_tts", called_number="13800000002", tts_code="TTS_1")
+        assert response.code == "OK"
+    finally:
+        await close(client)
+    assert emu.count(TTS) == 2

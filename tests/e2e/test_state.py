@@ -108,7 +108,9 @@ def test_query_rules(emu: Emulator) -> None:
         now_ms = int(emu.clock.now() * 1000)
 
         def query(at_ms: int) -> object:
-            return client.query_call_detail_by_call_id(call_id=call_id, prod_id=11000000300006, query_date=at_ms)
+            return client.query_call_detail_by_call_id(
+                call_id=call_id, prod_id=11000000300006, query_date=at_ms
+            )
 
         assert query(now_ms).data is not None  # type: ignore[attr-defined]
         assert query(now_ms - 3600_000).data is not None  # type: ignore[attr-defined]

@@ -79,9 +79,7 @@ def test_the_command_line_refuses_a_busy_port_and_hides_a_given_secret() -> None
 
 def test_the_pytest_plugin(tmp_path: Path) -> None:
     (tmp_path / "conftest.py").write_text('pytest_plugins = ["dyvmsapi.testing.pytest_plugin"]\n')
-    (tmp_path / "test_app.py").write_text(
-        textwrap.dedent(
-            """
+    (tmp_path / "test_app.py").write_text(textwrap.dedent("""
             def notify(client, number):
                 return client.single_call_by_tts(called_number=number, tts_code="TTS_1").call_id
 
@@ -92,9 +90,7 @@ def test_the_pytest_plugin(tmp_path: Path) -> None:
 
             def test_fresh_for_each_test(emulator):
                 assert emulator.calls == [] and emulator.running
-            """
-        )
-    )
+            """))
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
         capture_output=True, text=True, cwd=tmp_path, env=_env(), timeout=60,

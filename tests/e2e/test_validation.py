@@ -24,11 +24,17 @@ async def test_sdk_errors_for_invalid_requests(emu: Emulator, kind: str, scheme:
     try:
         # model_construct skips the SDK's own checks, so the request reaches the service as it is.
         with pytest.raises(MissingParameterError) as missing:
-            await invoke(client, "single_call_by_tts", SingleCallByTtsRequest.model_construct(called_number=None, tts_code="TTS_1"))
+            await invoke(
+                client,
+                "single_call_by_tts",
+                SingleCallByTtsRequest.model_construct(called_number=None, tts_code="TTS_1"),
+            )
         assert (missing.value.code, missing.value.http_status) == ("MissingCalledNumber", 400)
         assert missing.value.message == "CalledNumber is mandatory for this action."
         with pytest.raises(InvalidParameterError) as invalid:
-            request = SingleCallByTtsRequest.model_construct(called_number="13800000000", tts_code="T", play_times=9)
+            request = SingleCallByTtsRequest.model_construct(
+                called_number="13800000000", tts_code="T", play_times=9
+            )
             await invoke(client, "single_call_by_tts", request)
         assert (invalid.value.code, invalid.value.http_status) == ("InvalidParameter", 400)
         assert "PlayTimes" in invalid.value.message
@@ -78,11 +84,19 @@ IVR = [("CalledNumber", "13800000000"), ("CalledShowNumber", "057100000000"), ("
         ("SingleCallByTts", [*TTS, ("TtsParam.code", "1")], (400, "InvalidParameter")),
         ("SingleCallByTts", [*TTS, ("OutId", "x" * 16)], (400, "InvalidParameter")),
         ("SingleCallByTts", [*TTS, ("OwnerId", "1.5")], (400, "InvalidParameter")),
-        ("SingleCallByTts", [("CalledNumber", "1380000000a"), ("TtsCode", "T")], (200, "isv.MOBILE_NUMBER_ILLEGAL")),
+        (
+            "SingleCallByTts",
+            [("CalledNumber", "1380000000a"), ("TtsCode", "T")],
+            (200, "isv.MOBILE_NUMBER_ILLEGAL"),
+        ),
         ("SingleCallByTts", [("CalledNumber", "1234"), ("TtsCode", "T")], (200, "isv.MOBILE_NUMBER_ILLEGAL")),
         ("SingleCallByTts", [*TTS, ("CalledShowNumber", "+86 571")], (200, "isv.DISPLAY_NUMBER_ILLEGAL")),
         # the gateway answers before the service: a bad type wins over a bad phone number
-        ("SingleCallByTts", [("CalledNumber", "x"), ("TtsCode", "T"), ("Speed", "fast")], (400, "InvalidParameter")),
+        (
+            "SingleCallByTts",
+            [("CalledNumber", "x"), ("TtsCode", "T"), ("Speed", "fast")],
+            (400, "InvalidParameter"),
+        ),
         ("ClickToDial", [("CallerShowNumber", "1")], (400, "MissingCallerNumber")),
         ("ClickToDial", [("CallerShowNumber", "057100000000"), ("CallerNumber", "13800000000"),
                          ("CalledShowNumber", "057100000001"), ("CalledNumber", "13900000000"),
@@ -90,12 +104,28 @@ IVR = [("CalledNumber", "13800000000"), ("CalledShowNumber", "057100000000"), ("
         ("IvrCall", [*IVR, ("MenuKeyMap.x.Key", "1")], (400, "InvalidParameter")),
         ("IvrCall", [*IVR, ("MenuKeyMap.0.Key", "1")], (400, "InvalidParameter")),
         ("IvrCall", [*IVR, ("MenuKeyMap.1.Nope", "1")], (400, "InvalidParameter")),  # strict: unknown field
-        ("IvrCall", [*IVR, *((f"MenuKeyMap.{i}.Key", str(i % 10)) for i in range(1, 17))], (400, "InvalidParameter")),
+        (
+            "IvrCall",
+            [*IVR, *((f"MenuKeyMap.{i}.Key", str(i % 10)) for i in range(1, 17))],
+            (400, "InvalidParameter"),
+        ),
         ("IvrCall", [*IVR, ("MenuKeyMap.1.TtsParams", "[]")], (400, "InvalidParameter")),
-        ("IvrCall", [*IVR, ("MenuKeyMap.3.Key", "1"), ("MenuKeyMap.1.Key", "2")], (200, "OK")),  # gaps are fine
+        (
+            "IvrCall",
+            [*IVR, ("MenuKeyMap.3.Key", "1"), ("MenuKeyMap.1.Key", "2")],
+            (200, "OK"),
+        ),  # gaps are fine
         ("IvrCall", IVR, (200, "OK")),  # StartTtsParams is documented, not enforced, with a TTS StartCode
-        ("QueryCallDetailByCallId", [("CallId", "1"), ("ProdId", "123"), ("QueryDate", "1")], (400, "InvalidParameter")),
-        ("QueryCallDetailByCallId", [("CallId", "1"), ("ProdId", "11000000300006")], (400, "MissingQueryDate")),
+        (
+            "QueryCallDetailByCallId",
+            [("CallId", "1"), ("ProdId", "123"), ("QueryDate", "1")],
+            (400, "InvalidParameter"),
+        ),
+        (
+            "QueryCallDetailByCallId",
+            [("CallId", "1"), ("ProdId", "11000000300006")],
+            (400, "MissingQueryDate"),
+        ),
         ("SmartCall", [("CalledShowNumber", "057100000000"), ("CalledNumber", "13800000000"),
                        ("VoiceCode", "$a$"), ("VoiceCodeParam", '{"a":"1"}'), ("StreamAsr", "2")],
          (400, "InvalidParameter")),  # fmt: skip
@@ -105,7 +135,9 @@ IVR = [("CalledNumber", "13800000000"), ("CalledShowNumber", "057100000000"), ("
         ("CancelCall", [], (400, "MissingCallId")),
     ],
 )
-def test_validation_rules(emu: Emulator, action: str, params: list[tuple[str, str]], expected: tuple[int, str]) -> None:
+def test_validation_rules(
+    emu: Emulator, action: str, params: list[tuple[str, str]], expected: tuple[int, str]
+) -> None:
     assert _code(emu, action, params) == expected
     last = emu.requests[-1]
     if expected[1] == "OK":
@@ -129,7 +161,9 @@ def test_unknown_parameters(emu: Emulator) -> None:
     assert _code(emu, "SingleCallByTts", [*TTS, ("Bogus", "1")]) == (200, "OK")
     assert emu.requests[-1].unknown_params == ("Bogus",)
     emu.strict = True
-    assert _code(emu, "SingleCallByTts", [("CalledNumber", "13800000001"), ("TtsCode", "T"), ("Bogus", "1")]) == (
+    assert _code(
+        emu, "SingleCallByTts", [("CalledNumber", "13800000001"), ("TtsCode", "T"), ("Bogus", "1")]
+    ) == (
         400,
         "InvalidParameter",
     )

@@ -97,13 +97,14 @@ class Model(BaseModel):
 
     @model_validator(mode="after")
     def _check_conditions(self) -> Model:
+        # self.__dict__, not getattr: pydantic warns on every read of a deprecated field.
         for name in sorted(self.__deprecated_fields__):
-            if getattr(self, name) is not None:
+            if self.__dict__.get(name) is not None:
                 warnings.warn(f"{type(self).__name__}.{name} is deprecated", DeprecationWarning, stacklevel=2)
         for name, when in self.__conditions__:
-            if getattr(self, name) is not None:
+            if self.__dict__.get(name) is not None:
                 continue
-            other = getattr(self, when["py_name"], None)
+            other = self.__dict__.get(when["py_name"])
             if other is None:
                 continue
             hit = (

@@ -14,6 +14,7 @@ reached the service. That one bit is what the retry policy needs to never place 
 from __future__ import annotations
 
 import http.client
+import select
 import socket
 import ssl
 import time
@@ -84,6 +85,8 @@ class SyncTransport:
         conn: http.client.HTTPConnection
         if scheme == "https":
             if self._context is None:
+                import ssl  # loaded with the first HTTPS connection
+
                 self._context = ssl.create_default_context()
             conn = http.client.HTTPSConnection(connect_host, connect_port, timeout=self._timeouts.connect,
                                                context=self._context)  # fmt: skip
@@ -106,7 +109,7 @@ class SyncTransport:
         now = time.monotonic()
         while pool:
             conn, since = pool.pop()
-            if now - since < IDLE_LIMIT:
+            if now - since < IDLE_LIMIT and not _dropped(conn):
                 return conn
             conn.close()
         return self._connect(scheme, host)
@@ -138,6 +141,25 @@ class SyncTransport:
             for conn, _ in pool:
                 conn.close()
         self._idle.clear()
+
+
+def _dropped(conn: http.client.HTTPConnection) -> bool:
+    """Whether the server closed an idle pooled connection: anything to read on it (EOF) means so.
+
+    Sending on such a connection fails after the request may have been written, which a
+    call-placing action cannot retry; checking first makes it a fresh connection instead.
+    """
+    sock = conn.sock
+    if sock is None:
+        return True
+    try:
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
 
 
 class AsyncTransport:
@@ -175,6 +197,8 @@ def _split(host: str, default_port: int) -> tuple[str, int]:
 
 def _proxy_for(scheme: str, host: str) -> str | None:
     """The proxy ``host:port`` from the standard environment variables, honouring NO_PROXY."""
+    import urllib.request  # costly to import; needed once per host
+
     proxies: dict[str, Any] = urllib.request.getproxies()
     proxy = proxies.get(scheme)
     if not proxy or urllib.request.proxy_bypass(host.rsplit(":", 1)[0]):

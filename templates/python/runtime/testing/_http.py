@@ -1,23 +1,24 @@
-"""The emulator's HTTP side (standard library only): a threading HTTP/1.1 server with keep-alive.
+"""The emulator's HTTP side (standard library only): an HTTP/1.1 server with keep-alive, on an
+asyncio event loop of its own in one background thread.
 
-The handler turns the raw request into an :class:`Incoming`, asks the emulator for an
-:class:`Answer` and writes it; it can also wait before answering, or close the connection
-without answering. Stopping the server closes the port *and* every open connection, so that a
-client's pooled keep-alive connection cannot reach a stopped emulator.
+One thread serves every connection, so fifty concurrent clients do not mean fifty threads
+fighting the test's own threads for the GIL. The handler turns each request into an
+:class:`Incoming`, asks the emulator for an :class:`Answer` and writes it; it can also wait before
+answering, or close the connection without answering. Stopping closes the port *and* every open
+connection, so that a client's pooled keep-alive connection cannot reach a stopped emulator.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-import selectors
-import socket
-import sys
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http import HTTPStatus
 from urllib.parse import parse_qsl
 
 from ._gateway import Incoming
@@ -25,6 +26,8 @@ from ._gateway import Incoming
 __all__ = ["Answer", "Server"]
 
 MAX_BODY = 1 << 20
+MAX_HEAD = 1 << 16
+IDLE_SECONDS = 120.0  # an idle keep-alive connection is closed after two minutes
 
 
 @dataclass
@@ -38,133 +41,179 @@ class Answer:
     drop: bool = False
 
 
-class Server(ThreadingHTTPServer):
-    """A ThreadingHTTPServer that knows its open connections and can be stopped at once."""
+class _BadRequest(Exception):
+    pass
 
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 256
 
-    timeout = 0  # handle_request() never waits: run() calls it only when a client is waiting
+class Server:
+    """Listens on ``address`` from :meth:`start` to :meth:`stop`; ``respond`` answers each request."""
 
     def __init__(self, address: tuple[str, int], respond: Callable[[Incoming], Answer]) -> None:
+        self.address = address
         self.respond = respond
-        self.stopping = threading.Event()
-        self._connections: set[socket.socket] = set()
-        self._guard = threading.Lock()
-        self._wake_reader, self._wake_writer = socket.socketpair()
         self.errors: list[str] = []
-        super().__init__(address, _Handler)
+        self.port = 0
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="dyvmsapi-emulator", daemon=True)
+        self._server: asyncio.AbstractServer | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
 
-    def run(self) -> None:
-        """Accept connections until :meth:`stop` (serve_forever would poll; this wakes at once)."""
-        with selectors.DefaultSelector() as selector:
-            selector.register(self.socket, selectors.EVENT_READ)
-            selector.register(self._wake_reader, selectors.EVENT_READ)
-            while not self.stopping.is_set():
-                for key, _ in selector.select():
-                    if key.fileobj is self.socket and not self.stopping.is_set():
-                        self.handle_request()
+    def start(self) -> None:
+        """Bind the port (an ``OSError`` if it is taken) and start serving."""
+        self._thread.start()
+        future = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
+        try:
+            future.result(timeout=10)
+        except BaseException:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=5)
+            self._loop.close()
+            raise
+
+    async def _open(self) -> None:
+        host, port = self.address
+        self._server = await asyncio.start_server(self._connection, host, port, backlog=256, limit=MAX_HEAD)
+        self.port = int(self._server.sockets[0].getsockname()[1])
 
     def stop(self) -> None:
-        """Stop accepting, close the port, and cut every open connection; delayed answers are dropped."""
-        self.stopping.set()
-        try:
-            self._wake_writer.send(b"x")
-        except OSError:
-            pass
-
-    def close(self) -> None:
-        self.server_close()
-        self._wake_reader.close()
-        self._wake_writer.close()
-        self.close_connections()
-
-    def get_request(self) -> tuple[socket.socket, Any]:
-        connection, address = super().get_request()
-        with self._guard:
-            self._connections.add(connection)
-        return connection, address
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._guard:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Keep quiet about clients that vanished mid-request; keep anything else for the tests."""
-        if not isinstance(sys.exc_info()[1], OSError):
-            self.errors.append(traceback.format_exc())
-
-    def close_connections(self) -> None:
-        """Cut every open connection (a handler blocked reading one sees it end)."""
-        with self._guard:
-            connections = list(self._connections)
-        for connection in connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "Tengine"
-    sys_version = ""
-    # Unparsable requests get a status line and an HTML 400 page, as the real front end answers.
-    default_request_version = "HTTP/1.0"
-    timeout = 120  # an idle keep-alive connection is closed after two minutes
-    disable_nagle_algorithm = True  # headers and body leave at once (no 40 ms delayed-ACK stall)
-    server: Server
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
-        pass  # the emulator keeps quiet; everything is in Emulator.requests
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        self._serve()
-
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
-
-    def _serve(self) -> None:
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if not 0 <= length <= MAX_BODY:
-            self.send_error(400, "Bad Content-Length")
+        """Close the port and every connection (answers still waiting are dropped)."""
+        if not self._thread.is_alive():
             return
-        body = self.rfile.read(length) if length else b""
-        path, _, query = self.path.partition("?")
+        asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+        self._loop.close()
+
+    async def _close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for writer in list(self._writers):
+            writer.transport.abort()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
+        try:
+            while await self._exchange(reader, writer):
+                pass
+        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, asyncio.CancelledError):
+            pass  # the client went away, idled out, or the server is stopping
+        except Exception:
+            self.errors.append(traceback.format_exc())
+        finally:
+            self._writers.discard(writer)
+            writer.close()
+
+    async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        """Read one request and answer it; whether the connection stays open."""
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), IDLE_SECONDS)
+        except asyncio.LimitOverrunError:
+            await self._plain(writer, 431, "Request Header Fields Too Large")
+            return False
+        except asyncio.IncompleteReadError as partial:
+            if partial.partial.strip():
+                await self._plain(writer, 400, "Bad Request")
+            return False
+        try:
+            method, target, version, headers = _parse_head(head)
+            body = await _read_body(reader, headers)
+        except _BadRequest as bad:
+            await self._plain(writer, 400, str(bad) or "Bad Request")
+            return False
+        values = dict(headers)
+        keep_alive = values.get("connection", "").lower() != "close" and version == "HTTP/1.1"
+        keep_alive = keep_alive or values.get("connection", "").lower() == "keep-alive"
+        path, _, query = target.partition("?")
         form: list[tuple[str, str]] = []
-        if (self.headers.get("Content-Type") or "").startswith("application/x-www-form-urlencoded"):
+        if values.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
         incoming = Incoming(
-            method=self.command,
+            method=method,
             path=path or "/",
             query=tuple(parse_qsl(query, keep_blank_values=True)),
-            headers=tuple((k.lower(), v) for k, v in self.headers.items()),
+            headers=tuple(headers),
             body=body,
             form=tuple(form),
         )
-        answer = self.server.respond(incoming)
-        if answer.delay > 0 and self.server.stopping.wait(answer.delay):
-            answer = Answer(drop=True)  # stopped while waiting: no answer
+        answer = self.respond(incoming)
+        if answer.delay > 0:
+            await asyncio.sleep(answer.delay)
         if answer.drop:
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            return
+            return False
         payload = json.dumps(answer.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        try:
-            self.send_response(answer.status)
-            self.send_header("Content-Type", "application/json;charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in answer.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
-            self.wfile.flush()
-        except OSError:  # the client gave up (a timeout) and closed its end
-            self.close_connection = True
+        extra = {"Content-Type": "application/json;charset=utf-8", **answer.headers}
+        writer.write(_head(answer.status, len(payload), extra, keep_alive) + payload)
+        await writer.drain()
+        return keep_alive
+
+    async def _plain(self, writer: asyncio.StreamWriter, status: int, reason: str) -> None:
+        """The front end's own answer to what is not HTTP: a small HTML page, then close."""
+        page = f"<html><head><title>{status} {reason}</title></head><body><h1>{status} {reason}</h1></body></html>"
+        body = page.encode()
+        writer.write(_head(status, len(body), {"Content-Type": "text/html"}, False) + body)
+        await writer.drain()
+
+
+def _parse_head(head: bytes) -> tuple[str, str, str, list[tuple[str, str]]]:
+    try:
+        text = head.decode("iso-8859-1")
+    except UnicodeDecodeError:  # pragma: no cover - every byte decodes in latin-1
+        raise _BadRequest() from None
+    line, *lines = text[:-4].split("\r\n")
+    parts = line.split(" ")
+    if len(parts) != 3 or not parts[0].isalpha() or parts[2] not in ("HTTP/1.1", "HTTP/1.0"):
+        raise _BadRequest("Bad request line")
+    headers: list[tuple[str, str]] = []
+    for raw in lines:
+        name, sep, value = raw.partition(":")
+        if not sep or not name or name != name.strip():
+            raise _BadRequest("Bad header line")
+        headers.append((name.lower(), value.strip()))
+    return parts[0], parts[1], parts[2], headers
+
+
+async def _read_body(reader: asyncio.StreamReader, headers: list[tuple[str, str]]) -> bytes:
+    values = dict(headers)
+    if "chunked" in values.get("transfer-encoding", "").lower():
+        chunks: list[bytes] = []
+        while True:
+            size_line = await reader.readuntil(b"\r\n")
+            try:
+                size = int(size_line.split(b";")[0].strip(), 16)
+            except ValueError:
+                raise _BadRequest("Bad chunk") from None
+            if size == 0:
+                while (await reader.readuntil(b"\r\n")) != b"\r\n":
+                    pass  # trailers
+                return b"".join(chunks)
+            if sum(map(len, chunks)) + size > MAX_BODY:
+                raise _BadRequest("Body too large")
+            chunks.append(await reader.readexactly(size))
+            await reader.readexactly(2)
+    length_text = values.get("content-length", "0") or "0"
+    if not length_text.isdigit() or int(length_text) > MAX_BODY:
+        raise _BadRequest("Bad Content-Length")
+    length = int(length_text)
+    return await reader.readexactly(length) if length else b""
+
+
+def _head(status: int, length: int, headers: dict[str, str], keep_alive: bool) -> bytes:
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = ""
+    lines = [
+        f"HTTP/1.1 {status} {reason}",
+        "Server: Tengine",
+        f"Date: {formatdate(usegmt=True)}",
+        f"Content-Length: {length}",
+        f"Connection: {'keep-alive' if keep_alive else 'close'}",
+        *(f"{name}: {value}" for name, value in headers.items()),
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")

@@ -115,7 +115,9 @@ def _object(
         if name in into or not isinstance(when, Mapping) or not when.get("enforced", True):
             continue
         if _condition_holds(when, into.get(str(when.get("parameter")))):
-            out.problems.append(Problem(f"Missing{name}", prefix + name, f"required with {when['parameter']}"))
+            out.problems.append(
+                Problem(f"Missing{name}", prefix + name, f"required with {when['parameter']}")
+            )
 
 
 def _condition_holds(when: Mapping[str, Any], other: Any) -> bool:

@@ -30,7 +30,9 @@ def serve(
     """
     out = out or sys.stdout
     stop = stop or threading.Event()
-    emulator = Emulator(port=port, host=host, access_key_id=access_key_id, access_key_secret=access_key_secret)
+    emulator = Emulator(
+        port=port, host=host, access_key_id=access_key_id, access_key_secret=access_key_secret
+    )
     shown_secret = access_key_secret if access_key_secret == "testsecret" else "<as given>"
     previous: Any = None
     if threading.current_thread() is threading.main_thread():
@@ -58,14 +60,18 @@ def serve(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dyvmsapi.testing", description="Run the service emulator.")
+    parser = argparse.ArgumentParser(
+        prog="python -m dyvmsapi.testing", description="Run the service emulator."
+    )
     parser.add_argument("--port", type=int, default=8080, help="TCP port (default 8080; 0 picks a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--access-key-id", default="testid")
     parser.add_argument("--access-key-secret", default="testsecret")
     args = parser.parse_args(argv)
     try:
-        serve(args.port, args.host, access_key_id=args.access_key_id, access_key_secret=args.access_key_secret)
+        serve(
+            args.port, args.host, access_key_id=args.access_key_id, access_key_secret=args.access_key_secret
+        )
     except OSError as error:
         print(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
         return 1

@@ -154,7 +154,8 @@ class ServiceState:
             for window, allowed in self.flow_limits:
                 if sum(1 for t in placed if now - t < window) >= allowed:
                     raise Rejection(
-                        "isv.BUSINESS_LIMIT_CONTROL", f"at most {allowed} call(s) per {window:g} s to a number"
+                        "isv.BUSINESS_LIMIT_CONTROL",
+                        f"at most {allowed} call(s) per {window:g} s to a number",
                     )
             placed.append(now)
             self._seq += 1

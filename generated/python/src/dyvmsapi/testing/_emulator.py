@@ -4,27 +4,14 @@
 from __future__ import annotations
 
 import threading
-import time
-import traceback
-import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Self
 
+from ._answer import RecordedRequest, Responder
 from ._faults import Fault, FaultKind, FaultQueue
-from ._gateway import (
-    COMMON_PARAMETERS,
-    Identity,
-    Incoming,
-    KeyPair,
-    NonceBook,
-    Rejection,
-    action_and_version,
-    authenticate,
-)
-from ._http import Answer, Server
-from ._schema import decode
+from ._gateway import KeyPair, NonceBook
+from ._http import Server
 from ._service import SERVICE
 from ._state import DEFAULT_FLOW_LIMITS, CallRecord, Clock, ServiceState
 
@@ -34,28 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["Emulator", "RecordedRequest"]
 
 
-@dataclass(frozen=True)
-class RecordedRequest:
-    """One request the emulator received, and what it answered."""
-
-    request_id: str
-    method: str
-    path: str
-    action: str | None
-    version: str | None
-    signature_version: str | None  # "v3", "v1", or None when unsigned
-    access_key_id: str | None
-    params: dict[str, Any]  # the action's parameters, decoded (JSON values parsed, lists rebuilt)
-    query: tuple[tuple[str, str], ...]  # every query pair as received (URL-decoded)
-    headers: dict[str, str]  # lower-cased names
-    unknown_params: tuple[str, ...]
-    status: int  # HTTP status answered (0: the connection was dropped)
-    code: str | None  # the answer's Code ("OK", an error code, None when dropped)
-    fault: str | None  # the injected fault that shaped the answer, if any
-    received_at: float  # wall-clock epoch seconds
-
-
-class Emulator:
+class Emulator(Responder):
     """The voice service on ``127.0.0.1``, for tests: ``with Emulator() as emu: ...``.
 
     It checks signatures (V3 and V1) against its key pairs, validates every parameter against
@@ -76,6 +42,12 @@ class Emulator:
         cancellable: actions whose calls CancelCall can cancel.
         latency: seconds added before every answer.
         service: the service description (default: this package's, generated from the specs).
+        seed: seeds the random half of the CallIds, for reproducible ids.
+
+    What tests look at: ``endpoint`` (``http://127.0.0.1:PORT``), ``requests`` (every request as a
+    :class:`RecordedRequest`), ``calls`` (every :class:`CallRecord`), ``clock``, ``errors`` (the
+    emulator's own failures: should stay empty). :meth:`client` and :meth:`async_client` give
+    SDK clients already pointed at it.
     """
 
     def __init__(
@@ -112,7 +84,6 @@ class Emulator:
         self._errors: list[str] = []
         self._lock = threading.Lock()
         self._server: Server | None = None
-        self._thread: threading.Thread | None = None
 
     def __repr__(self) -> str:
         state = f"endpoint={self.endpoint!r}" if self._server else "stopped"
@@ -125,23 +96,17 @@ class Emulator:
         if self._server is not None:
             return self
         server = Server((self.host_address, self._port), self._respond)
-        self._port = server.server_address[1]
+        server.start()
+        self._port = server.port
         self._server = server
-        self._thread = threading.Thread(target=server.run, name="dyvmsapi-emulator", daemon=True)
-        self._thread.start()
         return self
 
     def stop(self) -> None:
         """Close the port and every open connection; the state (calls, requests) is kept."""
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        self._server = self._thread = None
-        server.stop()
-        if thread is not None:
-            thread.join(timeout=5)
-        server.close()
-        self._errors.extend(server.errors)
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
+            self._errors.extend(server.errors)
 
     def __enter__(self) -> Self:
         return self.start()
@@ -303,133 +268,3 @@ class Emulator:
         from .._client import AsyncClient
 
         return AsyncClient(**{**self.client_options(), **options})
-
-    # ------------------------------------------------------------------ answering
-
-    def _respond(self, request: Incoming) -> Answer:
-        request_id = str(uuid.uuid4()).upper()
-        action, version, scheme = action_and_version(request)
-        trace: dict[str, Any] = {"params": {}, "unknown": (), "identity": None, "fault": None}
-        try:
-            answer = self._answer(request, request_id, action, version, scheme, trace)
-        except Exception:
-            with self._lock:
-                self._errors.append(traceback.format_exc())
-            answer = self._error(Rejection("InternalError"), request_id)
-        identity: Identity | None = trace["identity"]
-        record = RecordedRequest(
-            request_id=request_id,
-            method=request.method,
-            path=request.path,
-            action=action,
-            version=version,
-            signature_version=(
-                identity.signature_version if identity else (None if scheme == "none" else scheme)
-            ),
-            access_key_id=identity.access_key_id if identity else None,
-            params=trace["params"],
-            query=request.query,
-            headers=dict(request.headers),
-            unknown_params=tuple(trace["unknown"]),
-            status=0 if answer.drop else answer.status,
-            code=None if answer.drop else answer.body.get("Code"),
-            fault=trace["fault"],
-            received_at=time.time(),
-        )
-        with self._lock:
-            self._requests.append(record)
-        return answer
-
-    def _answer(
-        self,
-        request: Incoming,
-        request_id: str,
-        action: str | None,
-        version: str | None,
-        scheme: str,
-        trace: dict[str, Any],
-    ) -> Answer:
-        fault = self._faults.take(action, business=False)
-        delay = self.latency + (fault.delay if fault else 0.0)
-        if fault is not None:
-            trace["fault"] = fault.kind
-            if fault.kind == "drop":
-                return Answer(drop=True, delay=delay)
-            if fault.kind in ("error", "throttle"):
-                return replace(self._fault_answer(fault, request_id), delay=delay)
-        try:
-            actions: Mapping[str, Any] = self.service["actions"]
-            spec = self._route(request, action, version)
-            identity = authenticate(request, scheme, self._keys, self._nonces, time.time())
-            trace["identity"] = identity
-            pairs = [(k, v) for k, v in (*request.query, *request.form) if k not in COMMON_PARAMETERS]
-            decoded = decode(spec["schema"], pairs)
-            trace["params"], trace["unknown"] = decoded.params, decoded.unknown
-            if self.strict and decoded.unknown:
-                raise Rejection("InvalidParameter", "no such parameter", parameter=decoded.unknown[0])
-            problems = sorted(decoded.problems, key=lambda p: self._status_of(p.code) == 200)
-            if problems:
-                raise Rejection(problems[0].code, problems[0].detail, parameter=problems[0].parameter)
-            assert action is not None
-            business = self._faults.take(action, business=True)
-            if business is not None:
-                trace["fault"] = business.kind
-                return replace(self._fault_answer(business, request_id), delay=delay)
-            body = self._state.answer(
-                action,
-                actions[action].get("role"),
-                actions[action]["example"],
-                decoded.params,
-                identity.access_key_id,
-            )
-            return Answer(200, {"RequestId": request_id, **body}, {"x-acs-request-id": request_id}, delay)
-        except Rejection as rejection:
-            return replace(self._error(rejection, request_id), delay=delay)
-
-    def _route(self, request: Incoming, action: str | None, version: str | None) -> Mapping[str, Any]:
-        if request.method not in ("GET", "POST"):
-            raise Rejection("UnsupportedHTTPMethod")
-        if not action:
-            raise Rejection("MissingAction")
-        if not version:
-            raise Rejection("MissingVersion")
-        if version != self.service["version"]:
-            raise Rejection("InvalidVersion")
-        spec: Mapping[str, Any] | None = self.service["actions"].get(action)
-        if spec is None:
-            raise Rejection("InvalidApi.NotFound")
-        return spec
-
-    def _entry(self, code: str) -> Mapping[str, Any] | None:
-        return self._faults.entry(code)
-
-    def _status_of(self, code: str) -> int:
-        entry = self._entry(code)
-        return int(entry["http_status"]) if entry else 400
-
-    def _error(self, rejection: Rejection, request_id: str, status: int | None = None) -> Answer:
-        """The answer to a refused request, shaped as the gateway or the service shapes it."""
-        entry = self._entry(rejection.code)
-        message = str(entry["message"]) if entry else "The request is not valid."
-        if "{ParameterName}" in message:
-            name = rejection.parameter or rejection.code[len("Missing") :]
-            message = message.replace("{ParameterName}", name)
-        elif rejection.parameter:
-            message = f"{message} Parameter: {rejection.parameter}."
-        if rejection.detail:
-            message = f"{message} ({rejection.detail})"
-        status = status if status is not None else (int(entry["http_status"]) if entry else 400)
-        body: dict[str, Any] = {"RequestId": request_id, "Code": rejection.code, "Message": message}
-        if status != 200:  # the gateway's errors also carry HostId and Recommend
-            product = str(self.service["product"])
-            body["HostId"] = f"{product.lower()}.aliyuncs.com"
-            body["Recommend"] = (
-                f"https://api.aliyun.com/troubleshoot?q={rejection.code}&product={product}&requestId={request_id}"
-            )
-        return Answer(status, body, {"x-acs-request-id": request_id})
-
-    def _fault_answer(self, fault: Fault, request_id: str) -> Answer:
-        answer = self._error(Rejection(fault.code, "injected fault"), request_id, status=fault.status)
-        if fault.retry_after_ms is not None:
-            answer.headers["x-acs-retry-after"] = str(fault.retry_after_ms)
-        return answer
