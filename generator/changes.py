@@ -1,9 +1,9 @@
 """What ``diff`` finds: classified changes between two IRs, and the verdict on a version.
 
 Every change has a stable ``ChangeCode`` (tests and CI rely on it; the English message may improve)
-and each code has exactly one ``Kind``, fixed in ``KINDS`` — the classification table that
-``specs/README.md`` and ``sdkgen diff --codes`` show. A ``Report`` is the sorted change list plus the
-two versions; it decides the suggested bump and whether NEW's ``sdk.version`` honours it.
+and each code has exactly one ``Kind``, fixed in ``KINDS``: the classification table, with the
+reasons in diff.py's docstring. A ``Report`` is the sorted change list plus the two versions; it
+decides the suggested bump and whether NEW's ``sdk.version`` honours it.
 """
 
 from __future__ import annotations

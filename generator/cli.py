@@ -117,6 +117,28 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the generated package's emulator (``<package>.testing.serve``) on loopback."""
+    import importlib
+
+    from .pipeline import load_api
+
+    specs, _, out = _paths(args)
+    package = load_api(specs, display_root=Path.cwd()).product.python.package
+    source = out / "python" / "src"
+    if not (source / package / "testing").is_dir():
+        print(f"{_show(source / package)} has no emulator: run 'sdkgen generate' first", file=sys.stderr)
+        return EXIT_INVALID
+    sys.path.insert(0, str(source))
+    testing = importlib.import_module(f"{package}.testing")
+    try:
+        testing.serve(args.port, args.host)
+    except OSError as exc:
+        print(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_DRIFT
+    return EXIT_OK
+
+
 def _show(path: Path) -> str:
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
@@ -148,6 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--templates", help="templates directory (default: [tool.sdkgen] templates)")
     p.add_argument("--output", help="generated directory (default: [tool.sdkgen] output)")
     p.add_argument("--dist", help="where the archives go (default: dist/ beside the generated directory)")
+    p = add("serve", cmd_serve, "run the generated emulator of the service on loopback")
+    p.add_argument("--port", type=int, default=8080, help="port to listen on (0: any free port); default 8080")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on; default 127.0.0.1")
+    p.add_argument("--specs", help="specs directory (default: [tool.sdkgen] specs)")
+    p.add_argument("--output", help="generated directory (default: [tool.sdkgen] output)")
     from .cli_release import add_commands  # diff and release (imports this module: kept out of its import time)
 
     add_commands(add)

@@ -221,3 +221,12 @@ def test_deprecated_action_and_parameter_stay_and_warn(
         assert client.query_robotv2_all_list(request) == "QueryRobotv2AllList"
     for name in [m for m in sys.modules if m == "edgeapi" or m.startswith("edgeapi.")]:
         del sys.modules[name]
+
+
+def test_a_changelog_that_is_not_utf8_is_a_diagnostic(tmp_path: Path) -> None:
+    apply_edits({"base": "mini", "edits": []}, tmp_path / "specs")
+    (tmp_path / "specs/.release").mkdir()
+    (tmp_path / "specs/.release/CHANGELOG.md").write_bytes(b"# Changelog\n\xff\n")
+    result = sdkgen("validate", "--specs", "specs", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("specs/.release/CHANGELOG.md:2:1: error[not-utf8]")
