@@ -216,7 +216,7 @@ class _ActionChecker:
                 if node.name not in self.spec.structs:
                     self._at_offset(loc, node.offset, Code.undefined_struct,
                                     f"struct '{node.name}' is not declared in this action's 'structs'",
-                                    did_you_mean(node.name, list(self.spec.structs)) or f"declare it under 'structs:'")
+                                    did_you_mean(node.name, list(self.spec.structs)) or "declare it under 'structs:'")
                     ok = False
             else:
                 self._at_offset(loc, node.offset, Code.unknown_type, f"unknown type '{node.name}'",
@@ -248,7 +248,7 @@ class _ActionChecker:
             if lo is not None and hi is not None and lo > hi:
                 self.out.append(self.doc.at(loc + (low,), Code.invalid_range,
                                             f"{low} ({lo}) is greater than {high} ({hi})",
-                                            hint=f"swap them, or fix one of the two"))
+                                            hint="swap them, or fix one of the two"))
                 ok = False
         applies = {
             "min_length": expr.name == "string", "max_length": expr.name == "string",

@@ -20,11 +20,8 @@ import json
 import os
 import re
 import secrets
-import shutil
 import subprocess
 import sys
-import tarfile
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType

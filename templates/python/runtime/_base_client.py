@@ -159,6 +159,20 @@ class BaseClient:
         target = f"/?{_signing.encode_query(query)}" if query else "/"
         return Prepared(self._scheme, self._host, target, headers)
 
+    def _next_step(
+        self, attempt: int, answer: Answer | None, failure: SendError | None, *, idempotent: bool
+    ) -> tuple[Any, float]:
+        """After attempt ``attempt``: the success body, or raise, or how long to wait before retrying.
+
+        Returns ``(body, 0.0)`` on success and ``(None, seconds)`` when the call is to be tried again.
+        """
+        body, error, outcome = self._settle(answer, failure)
+        if error is None:
+            return body, 0.0
+        if not self.retry.should_retry(outcome, attempt=attempt, idempotent=idempotent):
+            raise error
+        return None, self.retry.delay(attempt, retry_after_ms(answer))
+
     def _settle(self, answer: Answer | None, failure: SendError | None) -> tuple[Any, DyvmsapiError | None, Outcome]:
         """The body of a success, or the error and what it means for a retry."""
         if failure is not None:
@@ -236,12 +250,10 @@ class SyncBase(BaseClient):
                 answer = self._transport.send(self._build(action, request))
             except SendError as exc:
                 failure = exc
-            body, error, outcome = self._settle(answer, failure)
-            if error is None:
+            body, wait = self._next_step(attempt, answer, failure, idempotent=idempotent)
+            if body is not None:
                 return response_type.model_validate(body)
-            if not self.retry.should_retry(outcome, attempt=attempt, idempotent=idempotent):
-                raise error
-            time.sleep(self.retry.delay(attempt, retry_after_ms(answer)))
+            time.sleep(wait)
 
 
 class AsyncBase(BaseClient):
@@ -271,12 +283,10 @@ class AsyncBase(BaseClient):
                 answer = await self._transport.send(self._build(action, request))
             except SendError as exc:
                 failure = exc
-            body, error, outcome = self._settle(answer, failure)
-            if error is None:
+            body, wait = self._next_step(attempt, answer, failure, idempotent=idempotent)
+            if body is not None:
                 return response_type.model_validate(body)
-            if not self.retry.should_retry(outcome, attempt=attempt, idempotent=idempotent):
-                raise error
-            await asyncio.sleep(self.retry.delay(attempt, retry_after_ms(answer)))
+            await asyncio.sleep(wait)
 
 
 def make_request(cls: type[R], request: R | None, kwargs: dict[str, Any]) -> R:

@@ -15,11 +15,12 @@ from __future__ import annotations
 import http.client
 import select
 import socket
-import ssl
 import time
-import urllib.request
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import ssl
 
 IDLE_LIMIT = 4.0  # seconds: an idle keep-alive connection older than this is not reused
 

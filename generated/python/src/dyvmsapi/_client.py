@@ -8,7 +8,6 @@ business errors the service answers with HTTP 200 (``Code`` other than ``OK``).
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING, Any, overload
 
 from ._base_client import AsyncBase, SyncBase, make_request

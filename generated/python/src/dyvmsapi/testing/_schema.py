@@ -99,9 +99,7 @@ def _object(
     schema: Schema, node: Mapping[str, Any], prefix: str, root: Schema, out: Decoded, into: dict[str, Any]
 ) -> None:
     properties: Mapping[str, Schema] = schema.get("properties", {})
-    for name, value in node.items():
-        if name not in properties:
-            out.unknown.append(prefix + name)
+    out.unknown.extend(prefix + name for name in node if name not in properties)
     for name, prop in properties.items():
         value = node.get(name)
         if value is None or value == "":
