@@ -50,7 +50,7 @@ def test_defect_is_reported_exactly(case: str, tmp_path: Path) -> None:
 
 
 def test_every_diagnostic_code_has_a_fixture() -> None:
-    from generator.diagnostics import Code
+    from generator.frontend.diagnostics import Code
 
     assert {c.value for c in Code} - set(CASES) == {"duplicate-key", "duplicate-field", "duplicate-struct",
                                                      "invalid-value"}

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from generator.changes import KINDS, ChangeCode, Kind
+from generator.release.changes import KINDS, ChangeCode, Kind
 from generator.cli import main
 from spec_edits import ROOT, apply_edits, load_fixture
 

@@ -15,10 +15,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import ir
-from generator.changes import Change
-from generator.diff import diff_apis
-from generator.pipeline import load_api
+from generator.frontend import ir
+from generator.release.changes import Change
+from generator.release.diff import diff_apis
+from generator.frontend.pipeline import load_api
 from spec_edits import ROOT, apply_edits, load_fixture
 
 SETS = {

@@ -22,12 +22,16 @@ from dyvmsapi import AsyncClient, Client, RetryPolicy, _signing
 from dyvmsapi._base_client import outcome_of
 from dyvmsapi._errors import error_from_body
 
-from generator import ir
-from generator.generate import render_all
-from generator.pipeline import load_api
-from generator.targets import _docs_tables, _wire
-from generator.targets._docs_tables import md
-from generator.targets._text import constraint_text
+from generator.frontend import ir
+from generator.targets.python import naming, user_agent
+from generator.output.generate import render_all
+from generator.frontend.pipeline import load_api
+from generator.targets.common import wire as _wire
+from generator.targets.docs import tables as _docs_tables
+from generator.targets.docs.tables import md
+from generator.targets.common.text import constraint_text
+
+NAMERS = (lambda f: naming.attribute(f.wire_name),)  # the Python column of the docs tables
 
 ROOT = Path(__file__).resolve().parent.parent
 TREES = {
@@ -118,8 +122,8 @@ def test_docs_and_samples_are_part_of_the_rendered_tree(api: ir.Api) -> None:
     rendered = render_all(api, ROOT / "templates")
     expected = {"docs/index.md", "docs/errors.md", "docs/getting-started.md"}
     for a in api.actions:
-        expected |= {f"docs/actions/{a.name}.md", f"samples/python/{a.module_name}.py",
-                     f"samples/python/{a.module_name}_async.py"}  # fmt: skip
+        expected |= {f"docs/actions/{a.name}.md", f"samples/python/{naming.module(a.name)}.py",
+                     f"samples/python/{naming.module(a.name)}_async.py"}  # fmt: skip
     assert expected <= rendered.keys()
     ours = {p for p in rendered if p.startswith(("docs/", "samples/"))}
     assert ours - expected == {f"samples/python/getting_started/{n}.py"
@@ -136,7 +140,7 @@ def test_every_action_parameter_and_error_code_is_documented(api: ir.Api, tree: 
         assert md(a.summary.en) in index and md(a.summary.zh) in index and md(a.group.zh) in index
         page = tree[f"docs/actions/{a.name}.md"]
         for f in a.parameters + a.response.fields:
-            assert f"| `{f.wire_name}` | `{f.py_name}` |" in page, f"{a.name}.{f.wire_name}"
+            assert f"| `{f.wire_name}` | `{naming.attribute(f.wire_name)}` |" in page, f"{a.name}.{f.wire_name}"
         for s in a.structs:
             for f in s.fields:
                 assert re.search(
@@ -147,8 +151,8 @@ def test_every_action_parameter_and_error_code_is_documented(api: ir.Api, tree: 
         assert md(a.summary.zh) in page and all(md(line) in page for line in a.description.zh.splitlines())
     for e in api.errors:
         assert f"| `{e.code}`" in errors and all(md(line) in errors for line in e.description.zh.splitlines())
-        if e.class_name is not None:
-            assert f"`{e.class_name}`" in errors
+        if e.exception is not None:
+            assert f"`{e.exception}`" in errors
 
 
 def test_the_docs_embed_the_samples_byte_for_byte(api: ir.Api, tree: dict[str, str]) -> None:
@@ -156,7 +160,7 @@ def test_the_docs_embed_the_samples_byte_for_byte(api: ir.Api, tree: dict[str, s
         return f"```python\n{tree[sample]}```\n" in tree[page]
 
     for a in api.actions:
-        for sample in (f"samples/python/{a.module_name}.py", f"samples/python/{a.module_name}_async.py"):
+        for sample in (f"samples/python/{naming.module(a.name)}.py", f"samples/python/{naming.module(a.name)}_async.py"):
             assert embeds(f"docs/actions/{a.name}.md", sample), sample
     for name in ("handle_errors", "retries", "with_emulator"):
         assert embeds("docs/getting-started.md", f"samples/python/getting_started/{name}.py")
@@ -170,21 +174,21 @@ def test_the_wire_example_is_what_the_sdk_sends(api: ir.Api, tree: dict[str, str
     import importlib
 
     for a in api.actions:
-        models = importlib.import_module(f"dyvmsapi.models.{a.module_name}")
+        models = importlib.import_module(f"dyvmsapi.models.{naming.module(a.name)}")
         values = {f.wire_name: f.example for f in _wire.sample_fields(a)}
-        request = getattr(models, a.request_class).model_validate(values)
+        request = getattr(models, naming.request_class(a.name)).model_validate(values)
         pairs = _wire.example_pairs(a)
         assert request.to_query() == pairs, a.name
-        request_line = _wire.http_request(api.product, a).splitlines()[0]
+        request_line = _wire.http_request(api.product, a, user_agent(api)).splitlines()[0]
         assert request_line == f"POST /?{_signing.encode_query(pairs)} HTTP/1.1"
-        assert f"```http\n{_wire.http_request(api.product, a)}\n```" in tree[f"docs/actions/{a.name}.md"]
+        assert f"```http\n{_wire.http_request(api.product, a, user_agent(api))}\n```" in tree[f"docs/actions/{a.name}.md"]
 
 
 def test_the_wire_example_shows_the_signed_headers_in_the_sdks_order(api: ir.Api) -> None:
     a = api.actions[0]
     sdk = _signing.v3_headers(host="h", action=a.name, version=api.product.api_version, timestamp="t",
                               nonce="n", user_agent="u")  # fmt: skip
-    shown = _wire.v3_headers(api.product, a)
+    shown = _wire.v3_headers(api.product, a, user_agent(api))
     assert [k for k, _ in shown] == [*sdk, "Authorization", "content-length"]
     for name, value in shown:
         if name in (
@@ -200,7 +204,7 @@ def test_the_wire_example_shows_the_signed_headers_in_the_sdks_order(api: ir.Api
 
 
 def test_the_retry_column_agrees_with_the_sdks_retry_loop(api: ir.Api) -> None:
-    for e in (e for e in api.errors if e.class_name is not None):
+    for e in (e for e in api.errors if e.exception is not None):
         error = error_from_body({"Code": e.code, "Message": "m"}, http_status=e.http_status, request_id=None)
         for idempotent in (True, False):
             sdk = RetryPolicy().should_retry(outcome_of(error), attempt=1, idempotent=idempotent)
@@ -213,23 +217,23 @@ def test_each_action_page_says_which_of_its_errors_are_retried(api: ir.Api, tree
         for code in a.errors:
             e = api.error(code)
             verdict = "yes" if _docs_tables.retried(e, a.idempotent) else "no"
-            assert f"| `{code}` | {e.http_status} | `{e.class_name}` | {verdict} |" in page
+            assert f"| `{code}` | {e.http_status} | `{e.exception}` | {verdict} |" in page
         assert ("**Idempotent:**" in page) is a.idempotent
 
 
 def test_nested_fields_are_named_by_path() -> None:
     edge = load_api(TREES["edge"][0]).actions[0]
     structs = {s.name: s for s in edge.structs}
-    request = [r.wire for r in _docs_tables.field_rows(edge.parameters, structs, in_query=True)]
+    request = [r.wire for r in _docs_tables.field_rows(edge.parameters, structs, NAMERS, in_query=True)]
     response = [
-        (r.wire, r.python) for r in _docs_tables.field_rows(edge.response.fields, structs, in_query=False)
+        (r.wire, r.names[0]) for r in _docs_tables.field_rows(edge.response.fields, structs, NAMERS, in_query=False)
     ]
     assert "`Labels.<key>.Text`" in request
     assert ("`Items[].Text`", "`items[].text`") in response
     ivr = load_api(ROOT / "specs")
     a = next(a for a in ivr.actions if a.name == "IvrCall")
-    rows = _docs_tables.field_rows(a.parameters, {s.name: s for s in a.structs}, in_query=True)
-    assert ("`MenuKeyMap.N.Key`", "`menu_key_map[].key`") in [(r.wire, r.python) for r in rows]
+    rows = _docs_tables.field_rows(a.parameters, {s.name: s for s in a.structs}, NAMERS, in_query=True)
+    assert ("`MenuKeyMap.N.Key`", "`menu_key_map[].key`") in [(r.wire, r.names[0]) for r in rows]
 
 
 def test_markdown_cells_are_escaped() -> None:
@@ -239,12 +243,17 @@ def test_markdown_cells_are_escaped() -> None:
     assert slug("Errors · 错误码") == "errors--错误码"
 
 
-def test_the_wire_rules_agree_with_the_sdk_on_the_edge_cases() -> None:
+def test_the_wire_rules_agree_with_the_sdk_on_the_edge_cases(tmp_path: Path) -> None:
     """Nested lists and maps of structs sent as JSON, repeatList strings, keywords and digits."""
-    spec, golden = TREES["edge"]
-    action = load_api(spec).actions[0]
+    spec, _ = TREES["edge"]
+    api = load_api(spec)
+    golden = tmp_path  # the whole package, runtime included (golden trees hold rendered files only)
+    for path, text in render_all(api, ROOT / "templates", ("python",)).items():
+        (golden / path).parent.mkdir(parents=True, exist_ok=True)
+        (golden / path).write_text(text, encoding="utf-8")
+    action = api.actions[0]
     values = {f.wire_name: f.example for f in _wire.sample_fields(action)}
-    code = (f"import json, sys; from edgeapi.models.{action.module_name} import {action.request_class} as R; "
+    code = (f"import json, sys; from edgeapi.models.{naming.module(action.name)} import {naming.request_class(action.name)} as R; "
             "print(json.dumps(R.model_validate(json.loads(sys.stdin.read())).to_query()))")  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(golden / "python/src")}
     result = subprocess.run(
@@ -257,23 +266,23 @@ def test_the_wire_rules_agree_with_the_sdk_on_the_edge_cases() -> None:
 def test_client_methods_document_summary_parameters_constraints_and_errors(api: ir.Api) -> None:
     for a in api.actions:
         for client in (Client, AsyncClient):
-            doc = getattr(client, a.method_name).__doc__
+            doc = getattr(client, naming.method(a.name)).__doc__
             assert doc is not None and a.summary.en in doc and a.summary.zh in doc
             lines = [line.strip() for line in doc.splitlines()]
             for f in a.parameters:
-                [line] = [x for x in lines if x.startswith(f"{f.py_name}: ")]
-                assert f.description.en in line and constraint_text(f) in line
-                assert line.startswith(f"{f.py_name}: Required.") is f.required
+                [line] = [x for x in lines if x.startswith(f"{naming.attribute(f.wire_name)}: ")]
+                assert f.description.en in line and constraint_text(f, naming.attribute) in line
+                assert line.startswith(f"{naming.attribute(f.wire_name)}: Required.") is f.required
             for code in a.errors:
-                assert f"{api.error(code).class_name}: ``{code}``." in lines
+                assert f"{api.error(code).exception}: ``{code}``." in lines
 
 
 def test_models_document_every_field(api: ir.Api) -> None:
     for a in api.actions:
-        source = (ROOT / "generated/python/src/dyvmsapi/models" / f"{a.module_name}.py").read_text("utf-8")
+        source = (ROOT / "generated/python/src/dyvmsapi/models" / f"{naming.module(a.name)}.py").read_text("utf-8")
         classes = {n.name: n for n in ast.parse(source).body if isinstance(n, ast.ClassDef)}
-        models = [(a.request_class, a.parameters), (a.response.class_name, a.response.fields),
-                  *((s.class_name, s.fields) for s in a.structs)]  # fmt: skip
+        models = [(naming.request_class(a.name), a.parameters), (naming.response_class(a.name), a.response.fields),
+                  *((naming.class_name(s.name), s.fields) for s in a.structs)]  # fmt: skip
         for name, fields in models:
             assert ast.get_docstring(classes[name])
             body = classes[name].body
@@ -284,4 +293,4 @@ def test_models_document_every_field(api: ir.Api) -> None:
                 and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
             }  # fmt: skip
             for f in fields:
-                assert docs[f.py_name] == f"{f.description.en}\n\n{f.description.zh}", f"{name}.{f.py_name}"
+                assert docs[naming.attribute(f.wire_name)] == f"{f.description.en}\n\n{f.description.zh}", f"{name}.{naming.attribute(f.wire_name)}"

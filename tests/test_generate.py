@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.generate import generate_plan, render_all
-from generator.pipeline import load_api
-from generator.writer import apply
+from generator.output.generate import generate_plan, render_all
+from generator.frontend.pipeline import load_api
+from generator.output.writer import apply
 
 ROOT = Path(__file__).resolve().parent.parent
 

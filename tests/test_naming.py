@@ -6,7 +6,8 @@ import keyword
 
 import pytest
 
-from generator import naming
+from generator.frontend.words import words
+from generator.targets.python import naming
 
 # wire name, py_name (attribute / keyword argument), class_name
 TABLE = [
@@ -47,7 +48,7 @@ TABLE = [
 
 @pytest.mark.parametrize(("wire", "py", "cls"), TABLE)
 def test_names(wire: str, py: str, cls: str) -> None:
-    assert naming.py_name(wire) == py
+    assert naming.attribute(wire) == py
     assert naming.class_name(wire) == cls
     assert py.isidentifier() and not keyword.iskeyword(py)
     assert cls.isidentifier() and not keyword.iskeyword(cls)
@@ -58,11 +59,24 @@ def test_names(wire: str, py: str, cls: str) -> None:
 )
 def test_names_differing_only_in_case_collide(first: str, second: str) -> None:
     # the check stage reports these as name-collision, so no SDK silently drops one of them
-    assert naming.py_name(first) == naming.py_name(second)
+    assert naming.attribute(first) == naming.attribute(second)
 
 
 def test_action_names() -> None:
-    assert naming.method_name("SingleCallByTts") == "single_call_by_tts"
-    assert naming.module_name("QueryCallDetailByCallId") == "query_call_detail_by_call_id"
+    assert naming.method("SingleCallByTts") == "single_call_by_tts"
+    assert naming.module("QueryCallDetailByCallId") == "query_call_detail_by_call_id"
     assert naming.request_class("IvrCall") == "IvrCallRequest"
     assert naming.response_class("IvrCall") == "IvrCallResponse"
+
+
+def test_words_are_the_language_neutral_split() -> None:
+    """The IR keeps words; every target builds its names from the same split."""
+    assert words("QueryRobotv2AllList") == ("Query", "Robotv2", "All", "List")
+    assert words("EnableITN") == ("Enable", "ITN")
+    assert words("3DSecure") == ("3D", "Secure")
+
+
+def test_product_names_come_from_the_product_code() -> None:
+    assert naming.root_error("Ecs") == "EcsError"
+    assert naming.env_endpoint("Ecs") == "ECS_ENDPOINT"
+    assert naming.env_endpoint("CloudAPI") == "CLOUD_API_ENDPOINT"

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import release
+from generator.release import release
 from generator.cli import main
-from generator.generate import render_all
-from generator.package import BuildError
-from generator.pipeline import load_api
-from generator.semver import Bump, Version
+from generator.output.generate import render_all
+from generator.release.package import BuildError
+from generator.frontend.pipeline import load_api
+from generator.release.semver import Bump, Version
 from spec_edits import ROOT, apply_edits
 
 NEW_PARAMETER = """parameters:
@@ -230,3 +230,16 @@ def test_a_changelog_that_is_not_utf8_is_a_diagnostic(tmp_path: Path) -> None:
     result = sdkgen("validate", "--specs", "specs", cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.startswith("specs/.release/CHANGELOG.md:2:1: error[not-utf8]")
+
+
+def test_build_refuses_unreleased_changes_unless_told(mini_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A wheel built from specs that changed since the last release would carry the old version."""
+    assert main(["generate"]) == 0
+    capsys.readouterr()
+    assert main(["build"]) == 1
+    err = capsys.readouterr().err
+    assert "error: the specs have 1 feature since the last release (sdk.version 0.1.0)" in err
+    assert "--allow-unreleased" in err
+    assert not (mini_project / "dist").exists(), "nothing was built"
+    assert main(["build", "--allow-unreleased"]) == 0
+    assert "warning: the specs have 1 feature since the last release" in capsys.readouterr().err

@@ -14,16 +14,17 @@ from pathlib import Path
 import pytest
 from dyvmsapi.testing import Emulator
 
-from generator import ir
-from generator.format import format_python
-from generator.pipeline import load_api
-from generator.targets import _wire
+from generator.frontend import ir
+from generator.targets.python import naming, user_agent
+from generator.output.format import format_python
+from generator.frontend.pipeline import load_api
+from generator.targets.common import wire as _wire
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "generated/samples/python"
 FILES = sorted(p.relative_to(SAMPLES).as_posix() for p in SAMPLES.rglob("*.py"))
 API = load_api(ROOT / "specs")
-ACTIONS = {f"{a.module_name}{suffix}.py": a for a in API.actions for suffix in ("", "_async")}
+ACTIONS = {f"{naming.module(a.name)}{suffix}.py": a for a in API.actions for suffix in ("", "_async")}
 TRANSPORT_HEADERS = {"accept-encoding", "connection"}  # added by http.client / httpx, not by the SDK
 
 
@@ -69,7 +70,7 @@ def test_sample_runs_against_the_emulator(name: str) -> None:
 
 
 def _assert_documented_headers(action: ir.Action, received: dict[str, str]) -> None:
-    shown = {k.lower(): v for k, v in _wire.v3_headers(API.product, action)}
+    shown = {k.lower(): v for k, v in _wire.v3_headers(API.product, action, user_agent(API))}
     assert set(received) - set(shown) <= TRANSPORT_HEADERS
     for name, value in shown.items():
         assert name in received, name

@@ -12,8 +12,9 @@ import pytest
 
 import dyvmsapi
 from dyvmsapi import AsyncClient, Client, RetryPolicy
-from generator import ir
-from generator.pipeline import load_api
+from generator.frontend import ir
+from generator.targets.python import naming
+from generator.frontend.pipeline import load_api
 from loopback import Answer, Loopback
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +30,7 @@ def server() -> Any:
 
 def example_kwargs(action: ir.Action) -> dict[str, Any]:
     """Every parameter with an example, by Python name: what a user would pass."""
-    return {f.py_name: f.example for f in action.parameters if f.example is not None}
+    return {naming.attribute(f.wire_name): f.example for f in action.parameters if f.example is not None}
 
 
 def client(server: Loopback, **kw: Any) -> Client:
@@ -40,7 +41,7 @@ def client(server: Loopback, **kw: Any) -> Client:
 @pytest.mark.parametrize("action", API.actions, ids=lambda a: a.name)
 def test_every_action_sync(server: Loopback, action: ir.Action, version: str) -> None:
     with client(server, signature_version=version) as c:
-        response = getattr(c, action.method_name)(**example_kwargs(action))
+        response = getattr(c, naming.method(action.name))(**example_kwargs(action))
     assert response.request_id == "req-1"
     (got,) = server.received
     assert got.action == action.name and got.scheme == version and got.signature_ok
@@ -50,7 +51,7 @@ def test_every_action_sync(server: Loopback, action: ir.Action, version: str) ->
 @pytest.mark.parametrize("action", API.actions, ids=lambda a: a.name)
 async def test_every_action_async(server: Loopback, action: ir.Action, version: str) -> None:
     async with AsyncClient("testid", "testsecret", endpoint=server.endpoint, signature_version=version) as c:
-        response = await getattr(c, action.method_name)(**example_kwargs(action))
+        response = await getattr(c, naming.method(action.name))(**example_kwargs(action))
     assert response.code == "OK"
     (got,) = server.received
     assert got.action == action.name and got.signature_ok
@@ -147,8 +148,8 @@ def test_error_lookup() -> None:
     assert dyvmsapi.error_class("Throttling.User") is dyvmsapi.UserThrottlingError
     assert dyvmsapi.error_class("Whatever", 503) is dyvmsapi.ServerError
     for e in API.errors:
-        if e.class_name:
-            cls = getattr(dyvmsapi, e.class_name)
+        if e.exception:
+            cls = getattr(dyvmsapi, e.exception)
             assert issubclass(cls, {"client": dyvmsapi.ClientError, "server": dyvmsapi.ServerError,
                                     "throttling": dyvmsapi.ThrottlingError}[e.category.value])  # fmt: skip
             assert cls("m").retryable is e.retryable
@@ -298,7 +299,7 @@ def test_example_responses_parse() -> None:
     import importlib
 
     for action in API.actions:
-        module = importlib.import_module(f"dyvmsapi.models.{action.module_name}")
-        response_type = getattr(module, action.response.class_name)
+        module = importlib.import_module(f"dyvmsapi.models.{naming.module(action.name)}")
+        response_type = getattr(module, naming.response_class(action.name))
         parsed = response_type.model_validate(json.loads(action.response.example_json))
         assert parsed.code == "OK"

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from generator import ir
-from generator.pipeline import load_api
+from generator.frontend import ir
+from generator.frontend.pipeline import load_api
 
 ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"

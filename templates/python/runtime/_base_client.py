@@ -2,7 +2,7 @@
 answer interpretation and the retry loop. The generated ``_client.py`` adds one method per action.
 
 One attempt is: build the signed request (pure), send it (``_transport``), and read the answer
-(pure: a body dict, or a ``DyvmsapiError``). The sync and async loops differ only in how they
+(pure: a body dict, or a ``RootError``). The sync and async loops differ only in how they
 send and sleep; everything they decide is in ``_settle``.
 """
 
@@ -20,13 +20,21 @@ from . import _signing
 from ._errors import (
     ConnectionFailedError,
     CredentialsError,
-    DyvmsapiError,
     InvalidResponseError,
     RequestTimeoutError,
+    RootError,
     error_from_body,
 )
-from ._meta import API_VERSION, DEFAULT_ENDPOINT, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_ENDPOINT
-from ._meta import ENV_SECURITY_TOKEN, SDK_NAME, SDK_VERSION
+from ._meta import (
+    API_VERSION,
+    DEFAULT_ENDPOINT,
+    ENV_ACCESS_KEY_ID,
+    ENV_ACCESS_KEY_SECRET,
+    ENV_ENDPOINT,
+    ENV_SECURITY_TOKEN,
+    SDK_NAME,
+    SDK_VERSION,
+)
 from ._retry import Outcome, RetryPolicy
 from ._transport import Answer, AsyncTransport, Prepared, SendError, SyncTransport, Timeouts
 
@@ -35,7 +43,9 @@ if TYPE_CHECKING:  # pydantic loads with the first action's models, not with the
 
 R = TypeVar("R", bound="Model")
 
-USER_AGENT = f"{SDK_NAME}/{SDK_VERSION} ({platform.system()}; {platform.machine()}) Python/{platform.python_version()}"
+USER_AGENT = (
+    f"{SDK_NAME}/{SDK_VERSION} ({platform.system()}; {platform.machine()}) Python/{platform.python_version()}"
+)
 
 
 @dataclass(frozen=True)
@@ -51,7 +61,11 @@ class Credentials:
         key_id = key_id or os.environ.get(ENV_ACCESS_KEY_ID)
         secret = secret or os.environ.get(ENV_ACCESS_KEY_SECRET)
         token = token or os.environ.get(ENV_SECURITY_TOKEN) or None
-        missing = [name for name, value in ((ENV_ACCESS_KEY_ID, key_id), (ENV_ACCESS_KEY_SECRET, secret)) if not value]
+        missing = [
+            name
+            for name, value in ((ENV_ACCESS_KEY_ID, key_id), (ENV_ACCESS_KEY_SECRET, secret))
+            if not value
+        ]
         if missing:
             raise CredentialsError(
                 "no credentials: pass access_key_id and access_key_secret, or set " + " and ".join(missing)
@@ -78,6 +92,10 @@ def parse_endpoint(endpoint: str | None, protocol: str) -> tuple[str, str]:
     return protocol, endpoint.rstrip("/")
 
 
+DEFAULT_RETRY = RetryPolicy()
+"""3 attempts, exponential backoff with full jitter (``RetryPolicy`` is frozen: one instance serves all)."""
+
+
 class BaseClient:
     """Settings shared by ``Client`` and ``AsyncClient``; see ``Client`` for the arguments."""
 
@@ -91,7 +109,7 @@ class BaseClient:
         protocol: Literal["https", "http"] = "https",
         signature_version: Literal["v3", "v1"] = "v3",
         timeout: float | tuple[float, float] = (5.0, 10.0),
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         if signature_version not in ("v3", "v1"):
             raise ValueError(f"signature_version must be 'v3' or 'v1', not {signature_version!r}")
@@ -104,7 +122,8 @@ class BaseClient:
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(endpoint='{self._scheme}://{self._host}', "
-            f"access_key_id='{self._credentials.access_key_id}', signature_version='{self._signature_version}')"
+            f"access_key_id='{self._credentials.access_key_id}', "
+            f"signature_version='{self._signature_version}')"
         )
 
     @property
@@ -173,12 +192,14 @@ class BaseClient:
             raise error
         return None, self.retry.delay(attempt, retry_after_ms(answer))
 
-    def _settle(self, answer: Answer | None, failure: SendError | None) -> tuple[Any, DyvmsapiError | None, Outcome]:
+    def _settle(
+        self, answer: Answer | None, failure: SendError | None
+    ) -> tuple[Any, RootError | None, Outcome]:
         """The body of a success, or the error and what it means for a retry."""
         if failure is not None:
             if not failure.sent:
                 return None, ConnectionFailedError(str(failure)), Outcome.NOT_SENT
-            error: DyvmsapiError = (
+            error: RootError = (
                 RequestTimeoutError(str(failure)) if failure.timeout else ConnectionFailedError(str(failure))
             )
             return None, error, Outcome.MAYBE_PROCESSED
@@ -189,7 +210,7 @@ class BaseClient:
         return None, maybe_error, outcome_of(maybe_error)
 
 
-def interpret(answer: Answer) -> tuple[dict[str, Any] | None, DyvmsapiError | None]:
+def interpret(answer: Answer) -> tuple[dict[str, Any] | None, RootError | None]:
     """The body of a successful answer, or the error it carries."""
     request_id = answer.headers.get("x-acs-request-id")
     try:
@@ -209,7 +230,7 @@ def interpret(answer: Answer) -> tuple[dict[str, Any] | None, DyvmsapiError | No
     return body, None
 
 
-def outcome_of(error: DyvmsapiError) -> Outcome:
+def outcome_of(error: RootError) -> Outcome:
     if error.category == "throttling" and error.retryable:
         return Outcome.THROTTLED
     if (error.http_status or 0) >= 500 or error.retryable:

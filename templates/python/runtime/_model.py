@@ -88,7 +88,9 @@ class Model(BaseModel):
             try:
                 decoded[key] = loads_tolerant(value) if value.strip() else None
             except ValueError:
-                warnings.warn(f"{cls.__name__}.{key}: the JSON text could not be read", RuntimeWarning, stacklevel=2)
+                warnings.warn(
+                    f"{cls.__name__}.{key}: the JSON text could not be read", RuntimeWarning, stacklevel=2
+                )
                 decoded[key] = None
         return decoded
 
@@ -106,7 +108,11 @@ class Model(BaseModel):
                 continue
             hit = (
                 ("equals" in when and other == when["equals"])
-                or ("pattern" in when and isinstance(other, str) and re.search(when["pattern"], other) is not None)
+                or (
+                    "pattern" in when
+                    and isinstance(other, str)
+                    and re.search(when["pattern"], other) is not None
+                )
                 or (when.get("present") is True)
             )
             if hit:

@@ -72,9 +72,7 @@ def encode_query(pairs: Pairs) -> str:
 
     This is ``quote_plus`` (space becomes ``+``): *not* the encoding that is signed.
     """
-    return "&".join(
-        f"{_plus(k)}={_plus(v)}" for k, v in pairs
-    )
+    return "&".join(f"{_plus(k)}={_plus(v)}" for k, v in pairs)
 
 
 def _plus(value: str) -> str:

@@ -182,7 +182,9 @@ class AsyncTransport:
             raise SendError(f"no answer from {request.host} in time", sent=True, timeout=True) from None
         except httpx.TransportError as exc:
             raise SendError(f"the connection to {request.host} failed: {exc!r}", sent=True) from None
-        return Answer(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
+        return Answer(
+            response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content
+        )
 
     async def close(self) -> None:
         await self._client.aclose()
@@ -202,5 +204,3 @@ def _proxy_for(scheme: str, host: str) -> str | None:
     if not proxy or urllib.request.proxy_bypass(host.rsplit(":", 1)[0]):
         return None
     return str(proxy).split("://", 1)[-1].rstrip("/")
-
-

@@ -4,7 +4,7 @@
     from dyvmsapi import Client
 
     with Client() as client:  # credentials from ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET
-        response = client.single_call_by_tts(called_number="13800000000", tts_code="TTS_10001")
+        response = client.single_call_by_tts(called_number='15900000000', tts_code='TTS_28726****')
         print(response.call_id)
 
 Importing the package is cheap: the client, its HTTP stack and each action's models load on

@@ -3,7 +3,7 @@
 answer interpretation and the retry loop. The generated ``_client.py`` adds one method per action.
 
 One attempt is: build the signed request (pure), send it (``_transport``), and read the answer
-(pure: a body dict, or a ``DyvmsapiError``). The sync and async loops differ only in how they
+(pure: a body dict, or a ``RootError``). The sync and async loops differ only in how they
 send and sleep; everything they decide is in ``_settle``.
 """
 
@@ -21,13 +21,21 @@ from . import _signing
 from ._errors import (
     ConnectionFailedError,
     CredentialsError,
-    DyvmsapiError,
     InvalidResponseError,
     RequestTimeoutError,
+    RootError,
     error_from_body,
 )
-from ._meta import API_VERSION, DEFAULT_ENDPOINT, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_ENDPOINT
-from ._meta import ENV_SECURITY_TOKEN, SDK_NAME, SDK_VERSION
+from ._meta import (
+    API_VERSION,
+    DEFAULT_ENDPOINT,
+    ENV_ACCESS_KEY_ID,
+    ENV_ACCESS_KEY_SECRET,
+    ENV_ENDPOINT,
+    ENV_SECURITY_TOKEN,
+    SDK_NAME,
+    SDK_VERSION,
+)
 from ._retry import Outcome, RetryPolicy
 from ._transport import Answer, AsyncTransport, Prepared, SendError, SyncTransport, Timeouts
 
@@ -85,6 +93,10 @@ def parse_endpoint(endpoint: str | None, protocol: str) -> tuple[str, str]:
     return protocol, endpoint.rstrip("/")
 
 
+DEFAULT_RETRY = RetryPolicy()
+"""3 attempts, exponential backoff with full jitter (``RetryPolicy`` is frozen: one instance serves all)."""
+
+
 class BaseClient:
     """Settings shared by ``Client`` and ``AsyncClient``; see ``Client`` for the arguments."""
 
@@ -98,7 +110,7 @@ class BaseClient:
         protocol: Literal["https", "http"] = "https",
         signature_version: Literal["v3", "v1"] = "v3",
         timeout: float | tuple[float, float] = (5.0, 10.0),
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         if signature_version not in ("v3", "v1"):
             raise ValueError(f"signature_version must be 'v3' or 'v1', not {signature_version!r}")
@@ -111,7 +123,8 @@ class BaseClient:
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(endpoint='{self._scheme}://{self._host}', "
-            f"access_key_id='{self._credentials.access_key_id}', signature_version='{self._signature_version}')"
+            f"access_key_id='{self._credentials.access_key_id}', "
+            f"signature_version='{self._signature_version}')"
         )
 
     @property
@@ -182,12 +195,12 @@ class BaseClient:
 
     def _settle(
         self, answer: Answer | None, failure: SendError | None
-    ) -> tuple[Any, DyvmsapiError | None, Outcome]:
+    ) -> tuple[Any, RootError | None, Outcome]:
         """The body of a success, or the error and what it means for a retry."""
         if failure is not None:
             if not failure.sent:
                 return None, ConnectionFailedError(str(failure)), Outcome.NOT_SENT
-            error: DyvmsapiError = (
+            error: RootError = (
                 RequestTimeoutError(str(failure)) if failure.timeout else ConnectionFailedError(str(failure))
             )
             return None, error, Outcome.MAYBE_PROCESSED
@@ -198,7 +211,7 @@ class BaseClient:
         return None, maybe_error, outcome_of(maybe_error)
 
 
-def interpret(answer: Answer) -> tuple[dict[str, Any] | None, DyvmsapiError | None]:
+def interpret(answer: Answer) -> tuple[dict[str, Any] | None, RootError | None]:
     """The body of a successful answer, or the error it carries."""
     request_id = answer.headers.get("x-acs-request-id")
     try:
@@ -218,7 +231,7 @@ def interpret(answer: Answer) -> tuple[dict[str, Any] | None, DyvmsapiError | No
     return body, None
 
 
-def outcome_of(error: DyvmsapiError) -> Outcome:
+def outcome_of(error: RootError) -> Outcome:
     if error.category == "throttling" and error.retryable:
         return Outcome.THROTTLED
     if (error.http_status or 0) >= 500 or error.retryable:

@@ -120,8 +120,8 @@ class Client(SyncBase):
 
         发起一次语音双呼，把主叫和被叫两个号码接通。
 
-        Not idempotent (it places a call): retried only when the request provably was not
-        processed — a failed connection or a throttling answer.
+        Not idempotent: retried only when the request provably was not processed — a failed
+        connection or a throttling answer.
 
         Args:
             request: the whole request as a ``ClickToDialRequest``, instead of keyword arguments.
@@ -191,8 +191,8 @@ class Client(SyncBase):
 
         向指定号码发起交互式语音应答（IVR）通话。
 
-        Not idempotent (it places a call): retried only when the request provably was not
-        processed — a failed connection or a throttling answer.
+        Not idempotent: retried only when the request provably was not processed — a failed
+        connection or a throttling answer.
 
         Args:
             request: the whole request as a ``IvrCallRequest``, instead of keyword arguments.
@@ -332,8 +332,8 @@ class Client(SyncBase):
 
         向单个号码发送语音验证码或文本转语音（TTS）语音通知。
 
-        Not idempotent (it places a call): retried only when the request provably was not
-        processed — a failed connection or a throttling answer.
+        Not idempotent: retried only when the request provably was not processed — a failed
+        connection or a throttling answer.
 
         Args:
             request: the whole request as a ``SingleCallByTtsRequest``, instead of keyword arguments.
@@ -406,8 +406,8 @@ class Client(SyncBase):
 
         向单个号码播放已审核的语音通知文件。
 
-        Not idempotent (it places a call): retried only when the request provably was not
-        processed — a failed connection or a throttling answer.
+        Not idempotent: retried only when the request provably was not processed — a failed
+        connection or a throttling answer.
 
         Args:
             request: the whole request as a ``SingleCallByVoiceRequest``, instead of keyword arguments.
@@ -492,8 +492,8 @@ class Client(SyncBase):
 
         发起一通智能语音交互（人机对话）外呼。
 
-        Not idempotent (it places a call): retried only when the request provably was not
-        processed — a failed connection or a throttling answer.
+        Not idempotent: retried only when the request provably was not processed — a failed
+        connection or a throttling answer.
 
         Args:
             request: the whole request as a ``SmartCallRequest``, instead of keyword arguments.
@@ -645,8 +645,8 @@ class AsyncClient(AsyncBase):
 
         发起一次语音双呼，把主叫和被叫两个号码接通。
 
-        Not idempotent (it places a call): retried only when the request provably was not
-        processed — a failed connection or a throttling answer.
+        Not idempotent: retried only when the request provably was not processed — a failed
+        connection or a throttling answer.
 
         Args:
             request: the whole request as a ``ClickToDialRequest``, instead of keyword arguments.
@@ -716,8 +716,8 @@ class AsyncClient(AsyncBase):
 
         向指定号码发起交互式语音应答（IVR）通话。
 
-        Not idempotent (it places a call): retried only when the request provably was not
-        processed — a failed connection or a throttling answer.
+        Not idempotent: retried only when the request provably was not processed — a failed
+        connection or a throttling answer.
 
         Args:
             request: the whole request as a ``IvrCallRequest``, instead of keyword arguments.
@@ -857,8 +857,8 @@ class AsyncClient(AsyncBase):
 
         向单个号码发送语音验证码或文本转语音（TTS）语音通知。
 
-        Not idempotent (it places a call): retried only when the request provably was not
-        processed — a failed connection or a throttling answer.
+        Not idempotent: retried only when the request provably was not processed — a failed
+        connection or a throttling answer.
 
         Args:
             request: the whole request as a ``SingleCallByTtsRequest``, instead of keyword arguments.
@@ -931,8 +931,8 @@ class AsyncClient(AsyncBase):
 
         向单个号码播放已审核的语音通知文件。
 
-        Not idempotent (it places a call): retried only when the request provably was not
-        processed — a failed connection or a throttling answer.
+        Not idempotent: retried only when the request provably was not processed — a failed
+        connection or a throttling answer.
 
         Args:
             request: the whole request as a ``SingleCallByVoiceRequest``, instead of keyword arguments.
@@ -1017,8 +1017,8 @@ class AsyncClient(AsyncBase):
 
         发起一通智能语音交互（人机对话）外呼。
 
-        Not idempotent (it places a call): retried only when the request provably was not
-        processed — a failed connection or a throttling answer.
+        Not idempotent: retried only when the request provably was not processed — a failed
+        connection or a throttling answer.
 
         Args:
             request: the whole request as a ``SmartCallRequest``, instead of keyword arguments.

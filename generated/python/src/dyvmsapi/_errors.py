@@ -53,6 +53,10 @@ class DyvmsapiError(Exception):
         )
 
 
+RootError = DyvmsapiError
+"""The root class under the name the runtime modules import it by (they are not generated)."""
+
+
 class ClientError(DyvmsapiError):
     """The request was wrong: fix it before sending it again."""
 

@@ -1,4 +1,4 @@
-"""``python -m dyvmsapi.testing [--port N] [--host H]``: run the emulator until Ctrl-C."""
+"""``python -m <package>.testing [--port N] [--host H]``: run the emulator until Ctrl-C."""
 
 from ._serve import main
 

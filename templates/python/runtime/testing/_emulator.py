@@ -12,7 +12,7 @@ from ._faults import Fault, FaultKind, FaultQueue
 from ._gateway import KeyPair, NonceBook
 from ._http import Server
 from ._service import SERVICE
-from ._state import DEFAULT_FLOW_LIMITS, CallRecord, Clock, ServiceState
+from ._state import Clock, Record, ServiceState
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
@@ -21,12 +21,13 @@ __all__ = ["Emulator", "RecordedRequest"]
 
 
 class Emulator(Responder):
-    """The voice service on ``127.0.0.1``, for tests: ``with Emulator() as emu: ...``.
+    """The service on ``127.0.0.1``, for tests: ``with Emulator() as emu: ...``.
 
     It checks signatures (V3 and V1) against its key pairs, validates every parameter against
-    the action's schema, keeps the calls it places, applies the per-number flow control on
-    ``emu.clock``, and can be told to fail: :meth:`fail_next`, :meth:`throttle_next`,
-    :meth:`drop_next`, :meth:`delay_next` (all shorthands of :meth:`inject`).
+    the action's schema, answers each action's example, keeps the records the actions declare
+    (created, read, ended), applies the declared limits on ``emu.clock``, and can be told to
+    fail: :meth:`fail_next`, :meth:`throttle_next`, :meth:`drop_next`, :meth:`delay_next` (all
+    shorthands of :meth:`inject`).
 
     Args:
         port: TCP port; 0 (default) picks a free one, kept across :meth:`stop`/:meth:`start`.
@@ -34,17 +35,18 @@ class Emulator(Responder):
         access_key_id / access_key_secret: the default key pair ("testid" / "testsecret").
         security_token: the STS token of the default pair: optional in requests, but a request
             that carries a token must carry this one.
-        clock: the service clock (flow control, call times); default a :class:`Clock` at real time.
-        flow_limits: (window seconds, calls allowed) per called number; ``()`` turns it off.
+        clock: the service clock (limits, record times); default a :class:`Clock` at real time.
+        flow_limits: (window seconds, requests allowed) pairs that replace the windows of every
+            limit the specs declare; ``()`` turns the limits off; None (default) keeps them.
         strict: answer ``InvalidParameter`` to parameters the action does not have (the real
             service ignores them; they are always listed in ``RecordedRequest.unknown_params``).
-        cancellable: actions whose calls CancelCall can cancel.
+        cancellable: actions whose records an ending action can end; None (default): as declared.
         latency: seconds added before every answer.
         service: the service description (default: this package's, generated from the specs).
-        seed: seeds the random half of the CallIds, for reproducible ids.
+        seed: seeds the random parts of record ids, for reproducible ids.
 
     What tests look at: ``endpoint`` (``http://127.0.0.1:PORT``), ``requests`` (every request as a
-    :class:`RecordedRequest`), ``calls`` (every :class:`CallRecord`), ``clock``, ``errors`` (the
+    :class:`RecordedRequest`), ``records`` (every :class:`Record`), ``clock``, ``errors`` (the
     emulator's own failures: should stay empty). :meth:`client` and :meth:`async_client` give
     SDK clients already pointed at it.
     """
@@ -58,9 +60,9 @@ class Emulator(Responder):
         access_key_secret: str = "testsecret",
         security_token: str = "testtoken",
         clock: Clock | None = None,
-        flow_limits: Sequence[tuple[float, int]] = DEFAULT_FLOW_LIMITS,
+        flow_limits: Sequence[tuple[float, int]] | None = None,
         strict: bool = False,
-        cancellable: Sequence[str] = ("ClickToDial",),
+        cancellable: Sequence[str] | None = None,
         latency: float = 0.0,
         service: Mapping[str, Any] | None = None,
         seed: int | None = None,
@@ -101,7 +103,7 @@ class Emulator(Responder):
         return self
 
     def stop(self) -> None:
-        """Close the port and every open connection; the state (calls, requests) is kept."""
+        """Close the port and every open connection; the state (records, requests) is kept."""
         server, self._server = self._server, None
         if server is not None:
             server.stop()
@@ -160,13 +162,23 @@ class Emulator(Responder):
             return list(self._requests)
 
     @property
-    def calls(self) -> list[CallRecord]:
-        """Every call placed so far, oldest first (a copy of the list; the records are live)."""
+    def records(self) -> list[Record]:
+        """Every record created so far, oldest first (a copy of the list; the records are live)."""
         with self._lock:
-            return list(self._state.calls)
+            return list(self._state.records)
 
-    def call(self, call_id: str) -> CallRecord | None:
-        return self._state.find(call_id)
+    def record(self, record_id: str, kind: str | None = None) -> Record | None:
+        """The record with this id (of this kind), while it exists."""
+        return self._state.find(record_id, kind)
+
+    @property
+    def calls(self) -> list[Record]:
+        """Alias of :attr:`records`."""
+        return self.records
+
+    def call(self, record_id: str) -> Record | None:
+        """Alias of :meth:`record`."""
+        return self.record(record_id)
 
     @property
     def errors(self) -> list[str]:
@@ -180,7 +192,7 @@ class Emulator(Responder):
         return sum(1 for r in self.requests if action is None or r.action == action)
 
     def reset(self) -> None:
-        """Forget requests, calls, flow counters, nonces and pending faults."""
+        """Forget requests, records, limit counters, nonces and pending faults."""
         with self._lock:
             self._requests.clear()
             self._errors.clear()

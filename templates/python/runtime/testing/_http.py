@@ -15,10 +15,10 @@ import json
 import threading
 import traceback
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import parse_qsl
 
 from ._gateway import Incoming
@@ -54,7 +54,7 @@ class Server:
         self.errors: list[str] = []
         self.port = 0
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="dyvmsapi-emulator", daemon=True)
+        self._thread = threading.Thread(target=self._loop.run_forever, name="sdk-emulator", daemon=True)
         self._server: asyncio.AbstractServer | None = None
         self._writers: set[asyncio.StreamWriter] = set()
 

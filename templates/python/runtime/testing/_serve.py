@@ -1,4 +1,4 @@
-"""Running the emulator on its own: ``python -m dyvmsapi.testing`` and ``sdkgen serve``."""
+"""Running the emulator on its own: ``python -m <package>.testing`` and ``sdkgen serve``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from .._meta import ENV_ENDPOINT, PRODUCT
 from ._emulator import Emulator
 
 __all__ = ["main", "serve"]
@@ -40,7 +41,8 @@ def serve(
     try:
         with emulator:
             out.write(
-                f"Dyvmsapi emulator listening on {emulator.endpoint}\n"
+                f"{PRODUCT} emulator listening on {emulator.endpoint}\n"
+                f"  point a client at it: {ENV_ENDPOINT}={emulator.endpoint}\n"
                 f"  access key id:     {emulator.access_key_id}\n"
                 f"  access key secret: {shown_secret}\n"
                 f"  security token:    {emulator.security_token} (optional)\n"
@@ -61,7 +63,7 @@ def serve(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m dyvmsapi.testing", description="Run the service emulator."
+        prog=f"python -m {__package__}", description=f"Run the emulator of {PRODUCT}."
     )
     parser.add_argument("--port", type=int, default=8080, help="TCP port (default 8080; 0 picks a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")

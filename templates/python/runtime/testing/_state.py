@@ -1,17 +1,20 @@
-"""What the emulated service remembers: its clock, the calls placed, and the per-number flow control.
+"""What the emulated service remembers: its clock, the records its actions keep, and their limits.
 
-The behaviour of each action comes from its ``role`` in the spec data:
+Every action answers its spec example (with a fresh ``RequestId``, ``Code`` and ``Message`` OK);
+what it does besides comes from its ``emulator`` declarations in the service description (the
+specs' ``emulator:`` key, see the generator's specs/README.md):
 
-* ``places-call``: the callee (``CalledNumber``) must be under its flow limits (by default 1 call
-  per minute, 5 per hour, 20 per 24 hours, on :class:`Clock`); then a :class:`CallRecord` is
-  kept and its ``CallId`` returned.
-* ``reads-call``: the record as the ``Data`` JSON string, with the keys of the spec's example; an
-  unknown ``CallId`` (or one outside the ``QueryDate`` day) answers ``OK`` with no ``Data``, as
-  the real service does.
-* ``cancels-call``: ``Status`` true when the call was placed by a cancellable action (ClickToDial)
-  and is still in progress (or was already cancelled); false otherwise.
-
-Any other action answers its spec example, with a fresh ``RequestId``.
+* ``limits``: each limit counts the successful requests per value of a request parameter, in
+  every window (seconds, most allowed); one over answers the limit's error. Actions that name
+  the same ``counter`` share the counts. Limits run on :class:`Clock`.
+* ``creates``: a :class:`Record` of a kind is kept, with a new id answered in the ``key`` field;
+  it may end by itself after ``ends_after`` (a parameter in seconds, or a default).
+* ``reads``: the record whose id is in parameter ``by`` fills the ``into`` field (a JSON string
+  when the example's is one), with the keys of the example: declared ``fields`` come from the
+  creating request, the record's time or id, or are constants; the others keep the example's
+  value; ``Record.details`` overrides any. An unknown id answers ``missing_error``, or no ``into``.
+* ``ends``: ``into`` true when the record is cancellable and still active (or already ended),
+  false otherwise; ``removes`` forgets an ended record.
 """
 
 from __future__ import annotations
@@ -19,32 +22,23 @@ from __future__ import annotations
 import copy
 import json
 import random
-import re
 import threading
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._gateway import Rejection
 
-__all__ = ["CallRecord", "Clock", "DEFAULT_FLOW_LIMITS", "ServiceState"]
-
-DEFAULT_FLOW_LIMITS: tuple[tuple[float, int], ...] = ((60.0, 1), (3600.0, 5), (86400.0, 20))
-"""(window in seconds, calls allowed to one number within it): 1 a minute, 5 an hour, 20 a day."""
-
-DEFAULT_CALL_SECONDS = 120
-"""How long an emulated call lasts (cancellable) when it sets no ``SessionTimeout``."""
-
-_CHINA = 8 * 3600  # the service reports times in China Standard Time (UTC+8)
-_DATETIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+__all__ = ["Clock", "Record", "ServiceState"]
 
 
 class Clock:
     """The service's clock: real time plus an offset that tests move with :meth:`advance`.
 
-    It drives the flow-control windows and the times of the calls. The gateway's timestamp check
-    uses the real time, so that clients keep signing with their own clock.
+    It drives the limit windows and the times of the records. The gateway's timestamp check uses
+    the real time, so that clients keep signing with their own clock.
     """
 
     def __init__(self, start: float | None = None) -> None:
@@ -67,161 +61,242 @@ class Clock:
             self._offset = epoch_seconds - time.time()
 
 
-@dataclass
-class CallRecord:
-    """A call the emulator placed. ``details`` overrides keys of the ``Data`` of a query."""
+def _squash(name: str) -> str:
+    return name.replace("_", "").lower()
 
-    call_id: str
+
+@dataclass
+class Record:
+    """A record an action created. ``details`` overrides keys of what a read answers.
+
+    Besides its fields, a record answers two kinds of attribute by their snake_case names: the
+    response field that carried its id (the id), and the parameters of the creating request.
+    """
+
+    kind: str
+    id: str
+    key: str  # the response field that carried the id
     action: str
     params: dict[str, Any]
     access_key_id: str
     created_at: float
-    ends_at: float
+    ends_at: float | None  # None: active until ended
     cancellable: bool
-    cancelled_at: float | None = None
+    ended_at: float | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def called_number(self) -> str | None:
-        value = self.params.get("CalledNumber")
-        return str(value) if value is not None else None
+    def ended(self) -> bool:
+        return self.ended_at is not None
 
     @property
     def cancelled(self) -> bool:
-        return self.cancelled_at is not None
+        """Alias of :attr:`ended`."""
+        return self.ended
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or "key" not in self.__dict__:
+            raise AttributeError(name)
+        wanted = _squash(name)
+        if wanted == _squash(self.key):
+            return self.id
+        for parameter, value in self.params.items():
+            if _squash(parameter) == wanted:
+                return value
+        raise AttributeError(f"{type(self).__name__!r} has no attribute or parameter {name!r}")
 
 
-def china_time(epoch: float) -> str:
-    """``yyyy-MM-dd HH:mm:ss`` in UTC+8, as the service writes times."""
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(epoch + _CHINA))
+def _local(epoch: float, offset_minutes: int, pattern: str) -> str:
+    return time.strftime(pattern, time.gmtime(epoch + offset_minutes * 60))
 
 
 class ServiceState:
-    """Calls and flow counters, shared by the server's threads (every method is thread-safe)."""
+    """Records and limit counters, shared by the server's threads (every method is thread-safe).
+
+    ``flow_limits`` (window seconds, most allowed), when given, replaces the windows of every
+    declared limit; ``cancellable``, when given, names the actions whose records can be ended.
+    """
 
     def __init__(
         self,
         clock: Clock,
-        flow_limits: Sequence[tuple[float, int]],
-        cancellable: Sequence[str],
+        flow_limits: Sequence[tuple[float, int]] | None = None,
+        cancellable: Sequence[str] | None = None,
         seed: int | None = None,
     ) -> None:
         self.clock = clock
-        self.flow_limits = tuple(flow_limits)
-        self.cancellable = frozenset(cancellable)
-        self.calls: list[CallRecord] = []
-        self._by_id: dict[str, CallRecord] = {}
-        self._placed: dict[str, list[float]] = {}
-        self._seq = 0
+        self.flow_limits = None if flow_limits is None else tuple(flow_limits)
+        self.cancellable = None if cancellable is None else frozenset(cancellable)
+        self.records: list[Record] = []
+        self._by_id: dict[tuple[str, str], Record] = {}
+        self._counts: dict[tuple[str, str], list[float]] = {}
+        self._seq: dict[str, int] = {}
         self._random = random.Random(seed)
         self._lock = threading.Lock()
 
     def reset(self) -> None:
         with self._lock:
-            self.calls.clear()
+            self.records.clear()
             self._by_id.clear()
-            self._placed.clear()
+            self._counts.clear()
 
-    def find(self, call_id: str) -> CallRecord | None:
+    def find(self, record_id: str, kind: str | None = None) -> Record | None:
         with self._lock:
-            return self._by_id.get(call_id)
+            if kind is not None:
+                return self._by_id.get((kind, record_id))
+            return next((r for (_, i), r in self._by_id.items() if i == record_id), None)
 
     def answer(
-        self, action: str, role: str | None, example: Mapping[str, Any], params: dict[str, Any], key_id: str
+        self,
+        action: str,
+        declared: Mapping[str, Any],
+        example: Mapping[str, Any],
+        params: dict[str, Any],
+        key_id: str,
     ) -> dict[str, Any]:
         """The body of a successful answer (without ``RequestId``), or a business Rejection."""
         body = copy.deepcopy(dict(example))
         body.pop("RequestId", None)
         body.update(Code="OK", Message="OK")
-        if role == "places-call":
-            body["CallId"] = self._place(action, params, key_id).call_id
-        elif role == "reads-call":
-            data = self._details(example, params)
-            body.pop("Data", None)
-            if data is not None:
-                body["Data"] = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        elif role == "cancels-call":
-            body["Status"] = self._cancel(str(params.get("CallId", "")))
+        creates = declared.get("creates")
+        with self._lock:
+            counted = self._limit(declared.get("limits") or (), params)
+            if creates is not None:
+                record = self._create(action, creates, params, key_id)
+                body[creates["key"]] = record.id
+            for stamps in counted:
+                stamps.append(self.clock.now())
+        if "reads" in declared:
+            self._read(declared["reads"], example, params, body)
+        if "ends" in declared:
+            self._end(declared["ends"], params, body)
         return body
 
-    def _place(self, action: str, params: dict[str, Any], key_id: str) -> CallRecord:
-        number = str(params.get("CalledNumber", ""))
-        with self._lock:
-            now = self.clock.now()
-            placed = self._placed.setdefault(number, [])
-            longest = max((w for w, _ in self.flow_limits), default=0.0)
-            placed[:] = [t for t in placed if now - t < longest]
-            for window, allowed in self.flow_limits:
-                if sum(1 for t in placed if now - t < window) >= allowed:
+    def _limit(self, limits: Sequence[Mapping[str, Any]], params: Mapping[str, Any]) -> list[list[float]]:
+        """Raise the error of a limit the request would break; else the counts it will add to."""
+        now = self.clock.now()
+        counted = []
+        for limit in limits:
+            windows = [(float(w["seconds"]), int(w["max"])) for w in limit["windows"]]
+            if self.flow_limits is not None:
+                windows = list(self.flow_limits)
+            if not windows:
+                continue
+            value = params.get(limit["key"])
+            stamps = self._counts.setdefault((limit["counter"], json.dumps(value, default=str)), [])
+            longest = max(seconds for seconds, _ in windows)
+            stamps[:] = [t for t in stamps if now - t < longest]
+            for seconds, allowed in windows:
+                if sum(1 for t in stamps if now - t < seconds) >= allowed:
                     raise Rejection(
-                        "isv.BUSINESS_LIMIT_CONTROL",
-                        f"at most {allowed} call(s) per {window:g} s to a number",
+                        limit["error"], f"at most {allowed} per {seconds:g} s for one {limit['key']}"
                     )
-            placed.append(now)
-            self._seq += 1
-            call_id = f"{116000000000 + self._seq:012d}^1028{self._random.randrange(10**7):07d}"
-            seconds = params.get("SessionTimeout")
-            length = seconds if isinstance(seconds, int) and seconds > 0 else DEFAULT_CALL_SECONDS
-            record = CallRecord(
-                call_id=call_id,
-                action=action,
-                params=dict(params),
-                access_key_id=key_id,
-                created_at=now,
-                ends_at=now + length,
-                cancellable=action in self.cancellable,
-            )
-            self.calls.append(record)
-            self._by_id[call_id] = record
-            return record
+            counted.append(stamps)
+        return counted
 
-    def _cancel(self, call_id: str) -> bool:
+    def _create(self, action: str, creates: Mapping[str, Any], params: dict[str, Any], key_id: str) -> Record:
+        kind = str(creates["record"])
+        spec = creates["id"]
+        seq = self._seq[kind] = self._seq.get(kind, int(spec["seq_start"]) - 1) + 1
+        random_part = self._random.randrange(int(spec["random_below"]))
+        record_id = str(spec["format"]).format(
+            seq=seq, random=random_part, uuid=uuid.UUID(int=self._random.getrandbits(128), version=4)
+        )
+        now = self.clock.now()
+        seconds = params.get(creates["lifetime_parameter"]) if creates["lifetime_parameter"] else None
+        if not (isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds > 0):
+            seconds = creates["lifetime_seconds"]
+        cancellable = bool(creates["cancellable"]) if self.cancellable is None else action in self.cancellable
+        record = Record(
+            kind=kind,
+            id=record_id,
+            key=str(creates["key"]),
+            action=action,
+            params=dict(params),
+            access_key_id=key_id,
+            created_at=now,
+            ends_at=None if seconds is None else now + float(seconds),
+            cancellable=cancellable,
+        )
+        self.records.append(record)
+        self._by_id[(kind, record_id)] = record
+        return record
+
+    def _missing(self, declared: Mapping[str, Any], record_id: str) -> None:
+        if declared.get("missing_error"):
+            raise Rejection(str(declared["missing_error"]), f"no {declared['record']} {record_id!r}")
+
+    def _end(self, ends: Mapping[str, Any], params: Mapping[str, Any], body: dict[str, Any]) -> None:
+        record_id = str(params.get(ends["by"], ""))
         with self._lock:
-            record = self._by_id.get(call_id)
-            if record is None or not record.cancellable:
-                return False
-            if record.cancelled_at is not None:
-                return True  # already cancelled: a retried CancelCall must not report failure
-            now = self.clock.now()
-            if now >= record.ends_at:
-                return False  # the call is over
-            record.cancelled_at = now
-            return True
+            record = self._by_id.get((ends["record"], record_id))
+            if record is None:
+                self._missing(ends, record_id)
+                ended = False
+            elif not record.cancellable:
+                ended = False
+            elif record.ended_at is not None:
+                ended = True  # already ended: a retried request must not report failure
+            else:
+                now = self.clock.now()
+                ended = record.ends_at is None or now < record.ends_at  # else it is over by itself
+                if ended:
+                    record.ended_at = now
+                    if ends.get("removes"):
+                        del self._by_id[(record.kind, record.id)]
+        if ends.get("into"):
+            body[ends["into"]] = ended
 
-    def _details(self, example: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any] | None:
-        record = self.find(str(params.get("CallId", "")))
-        if record is None:
-            return None
-        query_date = params.get("QueryDate")
-        if isinstance(query_date, int):
-            start = query_date / 1000
-            same_day = china_time(start)[:10] == china_time(record.created_at)[:10]
+    def _read(
+        self,
+        reads: Mapping[str, Any],
+        example: Mapping[str, Any],
+        params: Mapping[str, Any],
+        body: dict[str, Any],
+    ) -> None:
+        into = str(reads["into"])
+        record_id = str(params.get(reads["by"], ""))
+        record = self.find(record_id, str(reads["record"]))
+        offset = int(reads["utc_offset_minutes"])
+        day = reads.get("same_day_as")
+        if record is not None and day and isinstance(params.get(day), int):
+            start = params[day] / 1000
+            same_day = _local(start, offset, "%Y-%m-%d") == _local(record.created_at, offset, "%Y-%m-%d")
             if not same_day and not start <= record.created_at < start + 86400:
-                return None
-        template: dict[str, Any] = {}
-        raw = example.get("Data")
-        if isinstance(raw, str):
+                record = None
+        body.pop(into, None)
+        if record is None:
+            self._missing(reads, record_id)
+            return
+        raw = example.get(into)
+        as_text = isinstance(raw, str)
+        template: Any = raw
+        if as_text:
             try:
-                parsed = json.loads(raw)
+                template = json.loads(str(raw))
             except ValueError:
-                parsed = None
-            template = parsed if isinstance(parsed, dict) else {}
-        p = record.params
-        derived: dict[str, Any] = {
-            "caller": p.get("CallerNumber") or p.get("CalledShowNumber") or "",
-            "callerShowNumber": p.get("CallerShowNumber") or p.get("CalledShowNumber") or "",
-            "callee": p.get("CalledNumber") or "",
-            "calleeShowNumber": p.get("CalledShowNumber") or "",
-            "gmtCreate": china_time(record.created_at),
-            "duration": 0,
-        }
+                template = None
+        template = dict(template) if isinstance(template, dict) else {}
+        fields: Mapping[str, Mapping[str, Any]] = reads["fields"]
         data: dict[str, Any] = {}
         for key, value in template.items():
-            if key in derived:
-                data[key] = derived[key]
-            elif isinstance(value, str) and (value == "" or _DATETIME.fullmatch(value)):
-                data[key] = ""  # the emulator never connects a call: no start, ring or end times
-            else:
-                data[key] = value
+            source = fields.get(key)
+            data[key] = value if source is None else self._field(source, record, reads)
         data.update(record.details)
-        return data
+        body[into] = json.dumps(data, ensure_ascii=False, separators=(",", ":")) if as_text else data
+
+    def _field(self, source: Mapping[str, Any], record: Record, reads: Mapping[str, Any]) -> Any:
+        kind = source["source"]
+        if kind == "value":
+            return source["value"]
+        if kind == "id":
+            return record.id
+        if kind == "action":
+            return record.action
+        if kind == "created":
+            return _local(record.created_at, int(reads["utc_offset_minutes"]), str(reads["time_format"]))
+        for parameter in source["parameters"]:
+            value = record.params.get(parameter)
+            if value not in (None, ""):
+                return value
+        return ""

@@ -1,10 +1,10 @@
-"""pytest fixtures of the emulator: add ``pytest_plugins = ["dyvmsapi.testing.pytest_plugin"]``
+"""pytest fixtures of the emulator: add ``pytest_plugins = ["<package>.testing.pytest_plugin"]``
 to your ``conftest.py``, then::
 
-    def test_notifies(emulator):
+    def test_saves(emulator):
         with emulator.client() as client:
-            notify(client, "13800000000")  # your code
-        assert emulator.calls[0].called_number == "13800000000"
+            save(client, "value")  # your code
+        assert [r.action for r in emulator.requests] == ["SomeAction"]
 """
 
 from __future__ import annotations

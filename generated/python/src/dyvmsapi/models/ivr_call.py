@@ -39,8 +39,8 @@ class MenuKeyMap(Model):
                 "x-style": "json",
                 "x-required-when": {
                     "parameter": "Code",
-                    "py_name": "code",
                     "enforced": False,
+                    "py_name": "code",
                     "pattern": "^TTS_",
                 },
             },
@@ -143,8 +143,8 @@ class IvrCallRequest(Model):
                 "x-style": "json",
                 "x-required-when": {
                     "parameter": "StartCode",
-                    "py_name": "start_code",
                     "enforced": False,
+                    "py_name": "start_code",
                     "pattern": "^TTS_",
                 },
             },
@@ -177,8 +177,8 @@ class IvrCallRequest(Model):
                 "x-style": "json",
                 "x-required-when": {
                     "parameter": "ByeCode",
-                    "py_name": "bye_code",
                     "enforced": False,
+                    "py_name": "bye_code",
                     "pattern": "^TTS_",
                 },
             },

@@ -135,8 +135,8 @@ class SmartCallRequest(Model):
                 "x-style": "json",
                 "x-required-when": {
                     "parameter": "VoiceCode",
-                    "py_name": "voice_code",
                     "enforced": True,
+                    "py_name": "voice_code",
                     "pattern": "\\$[^$,]+\\$",
                 },
             },

@@ -4,8 +4,9 @@
 ``Responder`` is the half of ``Emulator`` that runs on the server's threads. The order is the
 real one: injected gateway faults; method, action and version; the signature (key, token,
 timestamp, nonce); the parameters (gateway errors, HTTP 400, before business ones, HTTP 200);
-injected business faults; and last the action's role (place, read or cancel a call). Every
-request, whatever happened to it, is recorded as a ``RecordedRequest``.
+injected business faults; and last what the action declares for the emulator (its limits, and
+the records it creates, reads or ends: ``_state``). Every request, whatever happened to it, is
+recorded as a ``RecordedRequest``.
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ class Responder:
                 return replace(self._fault_answer(business, request_id), delay=delay)
             body = self._state.answer(
                 action,
-                actions[action].get("role"),
+                actions[action].get("emulator") or {},
                 actions[action]["example"],
                 decoded.params,
                 identity.access_key_id,

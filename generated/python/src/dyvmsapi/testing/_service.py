@@ -10,7 +10,15 @@ SERVICE: dict[str, Any] = {
     "actions": {
         "CancelCall": {
             "idempotent": True,
-            "role": "cancels-call",
+            "emulator": {
+                "ends": {
+                    "record": "call",
+                    "by": "CallId",
+                    "into": "Status",
+                    "removes": False,
+                    "missing_error": None,
+                }
+            },
             "errors": [
                 "isp.RAM_PERMISSION_DENY",
                 "isv.OUT_OF_SERVICE",
@@ -92,7 +100,32 @@ SERVICE: dict[str, Any] = {
         },
         "ClickToDial": {
             "idempotent": False,
-            "role": "places-call",
+            "emulator": {
+                "creates": {
+                    "record": "call",
+                    "key": "CallId",
+                    "id": {
+                        "format": "{seq:012d}^1028{random:07d}",
+                        "seq_start": 116000000001,
+                        "random_below": 10000000,
+                    },
+                    "lifetime_parameter": "SessionTimeout",
+                    "lifetime_seconds": 120.0,
+                    "cancellable": True,
+                },
+                "limits": [
+                    {
+                        "key": "CalledNumber",
+                        "counter": "called-number",
+                        "windows": [
+                            {"seconds": 60.0, "max": 1},
+                            {"seconds": 3600.0, "max": 5},
+                            {"seconds": 86400.0, "max": 20},
+                        ],
+                        "error": "isv.BUSINESS_LIMIT_CONTROL",
+                    }
+                ],
+            },
             "errors": [
                 "isp.RAM_PERMISSION_DENY",
                 "isv.OUT_OF_SERVICE",
@@ -228,7 +261,32 @@ SERVICE: dict[str, Any] = {
         },
         "IvrCall": {
             "idempotent": False,
-            "role": "places-call",
+            "emulator": {
+                "creates": {
+                    "record": "call",
+                    "key": "CallId",
+                    "id": {
+                        "format": "{seq:012d}^1028{random:07d}",
+                        "seq_start": 116000000001,
+                        "random_below": 10000000,
+                    },
+                    "lifetime_parameter": None,
+                    "lifetime_seconds": 120.0,
+                    "cancellable": False,
+                },
+                "limits": [
+                    {
+                        "key": "CalledNumber",
+                        "counter": "called-number",
+                        "windows": [
+                            {"seconds": 60.0, "max": 1},
+                            {"seconds": 3600.0, "max": 5},
+                            {"seconds": 86400.0, "max": 20},
+                        ],
+                        "error": "isv.BUSINESS_LIMIT_CONTROL",
+                    }
+                ],
+            },
             "errors": [
                 "isp.RAM_PERMISSION_DENY",
                 "isv.OUT_OF_SERVICE",
@@ -284,7 +342,6 @@ SERVICE: dict[str, Any] = {
                                 "x-style": "json",
                                 "x-required-when": {
                                     "parameter": "StartCode",
-                                    "py_name": "start_code",
                                     "enforced": False,
                                     "pattern": "^TTS_",
                                 },
@@ -310,7 +367,6 @@ SERVICE: dict[str, Any] = {
                                 "x-style": "json",
                                 "x-required-when": {
                                     "parameter": "ByeCode",
-                                    "py_name": "bye_code",
                                     "enforced": False,
                                     "pattern": "^TTS_",
                                 },
@@ -385,7 +441,6 @@ SERVICE: dict[str, Any] = {
                                 "x-style": "json",
                                 "x-required-when": {
                                     "parameter": "Code",
-                                    "py_name": "code",
                                     "enforced": False,
                                     "pattern": "^TTS_",
                                 },
@@ -431,7 +486,43 @@ SERVICE: dict[str, Any] = {
         },
         "QueryCallDetailByCallId": {
             "idempotent": True,
-            "role": "reads-call",
+            "emulator": {
+                "reads": {
+                    "record": "call",
+                    "by": "CallId",
+                    "into": "Data",
+                    "fields": {
+                        "aEndTime": {"source": "value", "parameters": [], "value": ""},
+                        "aRingTime": {"source": "value", "parameters": [], "value": ""},
+                        "bEndTime": {"source": "value", "parameters": [], "value": ""},
+                        "bRingTime": {"source": "value", "parameters": [], "value": ""},
+                        "callee": {"source": "parameters", "parameters": ["CalledNumber"], "value": None},
+                        "calleeShowNumber": {
+                            "source": "parameters",
+                            "parameters": ["CalledShowNumber"],
+                            "value": None,
+                        },
+                        "caller": {
+                            "source": "parameters",
+                            "parameters": ["CallerNumber", "CalledShowNumber"],
+                            "value": None,
+                        },
+                        "callerShowNumber": {
+                            "source": "parameters",
+                            "parameters": ["CallerShowNumber", "CalledShowNumber"],
+                            "value": None,
+                        },
+                        "duration": {"source": "value", "parameters": [], "value": 0},
+                        "endDate": {"source": "value", "parameters": [], "value": ""},
+                        "gmtCreate": {"source": "created", "parameters": [], "value": None},
+                        "startDate": {"source": "value", "parameters": [], "value": ""},
+                    },
+                    "time_format": "%Y-%m-%d %H:%M:%S",
+                    "utc_offset_minutes": 480,
+                    "same_day_as": "QueryDate",
+                    "missing_error": None,
+                }
+            },
             "errors": [
                 "isp.RAM_PERMISSION_DENY",
                 "isv.OUT_OF_SERVICE",
@@ -627,7 +718,32 @@ SERVICE: dict[str, Any] = {
         },
         "SingleCallByTts": {
             "idempotent": False,
-            "role": "places-call",
+            "emulator": {
+                "creates": {
+                    "record": "call",
+                    "key": "CallId",
+                    "id": {
+                        "format": "{seq:012d}^1028{random:07d}",
+                        "seq_start": 116000000001,
+                        "random_below": 10000000,
+                    },
+                    "lifetime_parameter": None,
+                    "lifetime_seconds": 120.0,
+                    "cancellable": False,
+                },
+                "limits": [
+                    {
+                        "key": "CalledNumber",
+                        "counter": "called-number",
+                        "windows": [
+                            {"seconds": 60.0, "max": 1},
+                            {"seconds": 3600.0, "max": 5},
+                            {"seconds": 86400.0, "max": 20},
+                        ],
+                        "error": "isv.BUSINESS_LIMIT_CONTROL",
+                    }
+                ],
+            },
             "errors": [
                 "isp.RAM_PERMISSION_DENY",
                 "isv.OUT_OF_SERVICE",
@@ -771,7 +887,32 @@ SERVICE: dict[str, Any] = {
         },
         "SingleCallByVoice": {
             "idempotent": False,
-            "role": "places-call",
+            "emulator": {
+                "creates": {
+                    "record": "call",
+                    "key": "CallId",
+                    "id": {
+                        "format": "{seq:012d}^1028{random:07d}",
+                        "seq_start": 116000000001,
+                        "random_below": 10000000,
+                    },
+                    "lifetime_parameter": None,
+                    "lifetime_seconds": 120.0,
+                    "cancellable": False,
+                },
+                "limits": [
+                    {
+                        "key": "CalledNumber",
+                        "counter": "called-number",
+                        "windows": [
+                            {"seconds": 60.0, "max": 1},
+                            {"seconds": 3600.0, "max": 5},
+                            {"seconds": 86400.0, "max": 20},
+                        ],
+                        "error": "isv.BUSINESS_LIMIT_CONTROL",
+                    }
+                ],
+            },
             "errors": [
                 "isp.RAM_PERMISSION_DENY",
                 "isv.OUT_OF_SERVICE",
@@ -902,7 +1043,32 @@ SERVICE: dict[str, Any] = {
         },
         "SmartCall": {
             "idempotent": False,
-            "role": "places-call",
+            "emulator": {
+                "creates": {
+                    "record": "call",
+                    "key": "CallId",
+                    "id": {
+                        "format": "{seq:012d}^1028{random:07d}",
+                        "seq_start": 116000000001,
+                        "random_below": 10000000,
+                    },
+                    "lifetime_parameter": "SessionTimeout",
+                    "lifetime_seconds": 120.0,
+                    "cancellable": False,
+                },
+                "limits": [
+                    {
+                        "key": "CalledNumber",
+                        "counter": "called-number",
+                        "windows": [
+                            {"seconds": 60.0, "max": 1},
+                            {"seconds": 3600.0, "max": 5},
+                            {"seconds": 86400.0, "max": 20},
+                        ],
+                        "error": "isv.BUSINESS_LIMIT_CONTROL",
+                    }
+                ],
+            },
             "errors": [
                 "isp.RAM_PERMISSION_DENY",
                 "isv.OUT_OF_SERVICE",
@@ -1021,7 +1187,6 @@ SERVICE: dict[str, Any] = {
                                 "x-style": "json",
                                 "x-required-when": {
                                     "parameter": "VoiceCode",
-                                    "py_name": "voice_code",
                                     "enforced": True,
                                     "pattern": "\\$[^$,]+\\$",
                                 },

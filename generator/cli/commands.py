@@ -1,0 +1,133 @@
+"""The everyday commands: validate, generate, check, build and serve.
+
+Each takes the parsed arguments and returns an exit code; the user's mistakes come back as
+``SpecError`` or ``UsageError`` and are printed by ``generator.cli.main``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from generator.cli.common import EXIT_DRIFT, EXIT_OK, UsageError, paths, show
+from generator.output.writer import Plan, apply
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from generator.output.generate import load_checked
+
+    p = paths(args)
+    api = load_checked(p.specs, display_root=Path.cwd())
+    print(f"{show(p.specs)}: {len(api.actions)} actions, {len(api.errors)} error codes: OK")
+    return EXIT_OK
+
+
+def _summary(plan: Plan) -> str:
+    return f"{len(plan.added)} added, {len(plan.changed)} changed, {len(plan.removed)} removed"
+
+
+def plans(args: argparse.Namespace) -> list[Plan]:
+    """What generate writes: the chosen targets under the output directory, and specs/schema/."""
+    from generator.output.generate import generate_plan, spec_schema_plan
+
+    p = paths(args)
+    chosen = tuple(getattr(args, "target", None) or ())
+    target_plan = generate_plan(
+        p.specs, p.templates, p.output, targets=chosen or None, display_root=Path.cwd()
+    )
+    return [target_plan, spec_schema_plan(p.specs)] if not chosen else [target_plan]
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    done = plans(args)
+    for plan in done:
+        apply(plan)
+    for plan in done:
+        for mark, files in (("+", plan.added), ("~", plan.changed), ("-", plan.removed)):
+            for path in files:
+                print(f"{mark} {show(plan.root / path)}")
+        state = _summary(plan) if not plan.in_sync else "up to date"
+        print(f"{show(plan.root)}: {state} ({len(plan.files)} files)")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    checked = plans(args)
+    drift = [p for p in checked if not p.in_sync]
+    for plan in checked:
+        if plan.in_sync:
+            print(f"{show(plan.root)}: in sync ({len(plan.files)} files)")
+    for plan in drift:
+        for mark, files in (("added", plan.added), ("changed", plan.changed), ("removed", plan.removed)):
+            for path in files:
+                print(f"{mark}: {show(plan.root / path)}")
+                sys.stdout.writelines(plan.diff(path))
+    if drift:
+        summary = "; ".join(f"{show(p.root)}: {_summary(p)}" for p in drift)
+        print(f"drift ({summary}); run 'sdkgen generate' and commit the result", file=sys.stderr)
+        return EXIT_DRIFT
+    return EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from generator.frontend.pipeline import load_api
+    from generator.output.generate import generate_plan
+    from generator.release.package import BuildError, build_package
+    from generator.release.release import unreleased_changes
+
+    p = paths(args)
+    plan = generate_plan(p.specs, p.templates, p.output, targets=("python",), display_root=Path.cwd())
+    if not plan.in_sync:
+        print(
+            f"{show(p.output)} is out of date ({_summary(plan)}): run 'sdkgen generate' first",
+            file=sys.stderr,
+        )
+        return EXIT_DRIFT
+    api = load_api(p.specs)
+    pending = unreleased_changes(p.specs, api)
+    if pending:
+        verb = "warning" if args.allow_unreleased else "error"
+        advice = "" if args.allow_unreleased else ", or pass --allow-unreleased"
+        print(
+            f"{verb}: the specs have {pending} since the last release "
+            f"(sdk.version {api.product.sdk_version}); run 'sdkgen release' first{advice}",
+            file=sys.stderr,
+        )
+        if not args.allow_unreleased:
+            return EXIT_DRIFT
+    dist = Path(args.dist) if args.dist else p.output.parent / "dist"
+    try:
+        result = build_package(api, p.output / "python", dist)
+    except BuildError as exc:
+        print(f"the build failed:\n{exc}", file=sys.stderr)
+        return EXIT_DRIFT
+    for problem in result.problems:
+        print(f"metadata: {problem}", file=sys.stderr)
+    if result.problems:
+        return EXIT_DRIFT
+    print(f"built {show(result.wheel)}\nbuilt {show(result.sdist)}\nmetadata: OK")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the generated package's emulator (``<package>.testing.serve``) on loopback."""
+    from generator.frontend.pipeline import load_api
+
+    p = paths(args)
+    target = load_api(p.specs, display_root=Path.cwd()).product.package("python")
+    if target is None:
+        raise UsageError("specs/product.yaml names no Python package (sdk.targets.python): nothing to serve")
+    package = target.package
+    source = p.output / "python" / "src"
+    if not (source / package / "testing").is_dir():
+        raise UsageError(f"{show(source / package)} has no emulator: run 'sdkgen generate' first")
+    sys.path.insert(0, str(source))
+    testing = importlib.import_module(f"{package}.testing")
+    try:
+        testing.serve(args.port, args.host)
+    except OSError as exc:
+        print(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_DRIFT
+    return EXIT_OK

@@ -1,0 +1,232 @@
+"""Build stage: checked ``*Spec`` objects in, the frozen IR (``ir.Api``) out.
+
+Runs only after ``check`` found no error, so every reference resolves. The IR keeps wire names
+and their word splits (``words``); targets decide their own names from those. Order is kept as written in the specs (parameters) or
+sorted (actions, error codes), so output is deterministic.
+"""
+
+from __future__ import annotations
+
+from generator.frontend import ir
+from generator.frontend.load import Document, Loc
+from generator.frontend.parse import ParsedSpecs
+from generator.frontend.spec import (
+    ActionSpec,
+    ConditionSpec,
+    ConstraintsSpec,
+    EmulatorSpec,
+    ErrorsSpec,
+    FieldSpec,
+    ProductSpec,
+    TextSpec,
+    ValueSpec,
+)
+from generator.frontend.types import PRIMITIVES, TypeExpr, parse_type
+from generator.frontend.words import words
+
+
+def build(parsed: ParsedSpecs) -> ir.Api:
+    assert parsed.product is not None and parsed.errors is not None
+    product = _product(parsed.product[0])
+    errors = _errors(*parsed.errors)
+    actions = sorted((_action(spec, doc) for spec, doc in parsed.actions), key=lambda a: a.name)
+    return ir.Api(product, tuple(actions), errors)
+
+
+def _text(t: TextSpec) -> ir.Text:
+    return ir.Text(zh=t.zh.strip(), en=t.en.strip())
+
+
+def _where(doc: Document, loc: Loc, *, key: bool = False) -> ir.Where:
+    pos = doc.where(loc, key=key)
+    return ir.Where(doc.path, pos.line, pos.column)
+
+
+def _product(p: ProductSpec) -> ir.Product:
+    packages = tuple(
+        ir.Package(name, t.package, t.distribution, t.requires_python)
+        for name, t in sorted(p.sdk.targets.items())
+    )
+    return ir.Product(
+        code=p.product,
+        api_version=p.api_version,
+        title=_text(p.title),
+        style=p.style,
+        protocol=p.protocol,
+        method=p.method,
+        endpoints=ir.Endpoints(
+            p.endpoints.default, p.endpoints.vpc, tuple(sorted(p.endpoints.regional.items()))
+        ),
+        signing_default=p.signing.default,
+        signing_schemes=tuple(p.signing.schemes),
+        sdk_version=p.sdk.version,
+        packages=packages,
+        words=words(p.product),
+        publisher=ir.Publisher(
+            authors=tuple((a.name, a.email) for a in p.sdk.authors),
+            license=p.sdk.license,
+            urls=tuple(p.sdk.urls.items()),
+        ),
+    )
+
+
+def _errors(e: ErrorsSpec, doc: Document) -> tuple[ir.ErrorCode, ...]:
+    return tuple(
+        ir.ErrorCode(
+            code=code,
+            http_status=s.http_status,
+            category=ir.Category(s.category.value),
+            retryable=s.retryable,
+            source=s.source,
+            exception=s.exception,
+            pattern=s.pattern,
+            message=s.message,
+            description=_text(s.description),
+            where=_where(doc, ("errors", code, "exception")),
+        )
+        for code, s in sorted(e.errors.items())
+    )
+
+
+def _action(a: ActionSpec, doc: Document) -> ir.Action:
+    def fields(base: Loc, specs: dict[str, FieldSpec]) -> tuple[ir.Field, ...]:
+        return tuple(_field(wire, f, _where(doc, base + (wire,), key=True)) for wire, f in specs.items())
+
+    return ir.Action(
+        name=a.action,
+        words=words(a.action),
+        summary=_text(a.summary),
+        description=_text(a.description),
+        group=_text(a.group),
+        idempotent=a.idempotent,
+        deprecated=a.deprecated,
+        deprecation=_text(a.deprecation) if a.deprecation else None,
+        qps_limit=a.qps_limit,
+        emulator=_emulation(a.action, a.emulator),
+        parameters=fields(("parameters",), a.parameters),
+        structs=tuple(
+            ir.Struct(
+                name,
+                words(name),
+                _text(s.description),
+                fields(("structs", name, "fields"), s.fields),
+                _where(doc, ("structs", name), key=True),
+            )
+            for name, s in a.structs.items()
+        ),
+        response=ir.Response(
+            fields=fields(("response", "fields"), a.response.fields),
+            example_json=a.response.examples.json_,
+            example_xml=a.response.examples.xml,
+        ),
+        errors=tuple(a.errors),
+        source=doc.path,
+        where=_where(doc, ("action",)),
+    )
+
+
+def _emulation(action: str, e: EmulatorSpec | None) -> ir.Emulation:
+    if e is None:
+        return ir.Emulation()
+    creates = reads = ends = None
+    if (c := e.creates) is not None:
+        life = c.ends_after
+        creates = ir.Creates(
+            c.record,
+            c.key,
+            ir.RecordId(c.id.format, c.id.seq_start, c.id.random_below),
+            life.parameter if life else None,
+            float(life.default_seconds) if life else None,
+            c.cancellable,
+        )
+    if (r := e.reads) is not None:
+        fields = []
+        for name, source in sorted(r.fields.items()):  # key order is not meaningful
+            if isinstance(source, ValueSpec):
+                fields.append(ir.RecordField(name, "value", value=source.value))
+            elif isinstance(source, str) and source.startswith("$"):
+                fields.append(ir.RecordField(name, source[1:]))
+            else:
+                fields.append(
+                    ir.RecordField(name, "parameters", tuple([source] if isinstance(source, str) else source))
+                )
+        reads = ir.Reads(
+            r.record,
+            r.by,
+            r.into,
+            tuple(sorted(fields, key=lambda f: f.name)),
+            r.time_format,
+            r.utc_offset_minutes,
+            r.same_day_as,
+            r.missing_error,
+        )
+    if (d := e.ends) is not None:
+        ends = ir.Ends(d.record, d.by, d.into, d.removes, d.missing_error)
+    limits = tuple(
+        ir.Limit(
+            lim.key,
+            lim.counter or action,
+            tuple(ir.Window(float(w.seconds), w.max) for w in lim.windows),
+            lim.error,
+        )
+        for lim in e.limits
+    )
+    return ir.Emulation(creates, reads, ends, limits)
+
+
+def _field(wire: str, f: FieldSpec, where: ir.Where) -> ir.Field:
+    return ir.Field(
+        wire_name=wire,
+        words=words(wire),
+        type=type_ref(parse_type(f.type)),
+        required=f.required,
+        style=ir.Style(f.style.value),
+        constraints=_constraints(f.constraints),
+        required_when=_condition(f.required_when) if f.required_when else None,
+        format=f.format,
+        invalid_error=f.invalid_error,
+        default=f.default,
+        example=f.example,
+        description=_text(f.description),
+        deprecated=f.deprecated,
+        deprecation=_text(f.deprecation) if f.deprecation else None,
+        where=where,
+    )
+
+
+def type_ref(expr: TypeExpr) -> ir.TypeRef:
+    if expr.name in PRIMITIVES:
+        return ir.Scalar(ir.Primitive(expr.name))
+    if expr.name == "list":
+        return ir.ListOf(type_ref(expr.args[0]))
+    if expr.name == "map":
+        return ir.MapOf(type_ref(expr.args[1]))
+    return ir.StructRef(expr.name)
+
+
+def _constraints(c: ConstraintsSpec | None) -> ir.Constraints:
+    if c is None:
+        return ir.Constraints()
+    return ir.Constraints(
+        min_length=c.min_length,
+        max_length=c.max_length,
+        minimum=c.minimum,
+        maximum=c.maximum,
+        exclusive_minimum=c.exclusive_minimum,
+        exclusive_maximum=c.exclusive_maximum,
+        pattern=c.pattern,
+        min_items=c.min_items,
+        max_items=c.max_items,
+        enum=tuple(ir.EnumValue(e.value, _text(e.description)) for e in c.enum or ()),
+    )
+
+
+def _condition(c: ConditionSpec) -> ir.Condition:
+    return ir.Condition(
+        parameter=c.parameter,
+        present=c.present,
+        equals=c.equals,
+        pattern=c.pattern,
+        enforced=c.enforced,
+        note=_text(c.note) if c.note else None,
+    )

@@ -1,0 +1,268 @@
+"""Parse stage, part one: the pydantic mirror of the spec format (``*Spec`` classes).
+
+These classes *are* the format: every key a spec file may hold, its type and its default. They
+validate the shape of each file (unknown keys rejected, types checked) and nothing more; rules that
+span several values or files live in ``check.py``. Nothing after ``build`` sees a ``*Spec``.
+
+The human documentation of every key is ``specs/README.md``; the JSON Schema that editors use is
+derived from these classes (``sdkgen schema``), so the three cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+Scalar = str | int | float | bool
+
+
+class TextSpec(_Strict):
+    """A description: the full text in Chinese and a short English summary."""
+
+    zh: NonEmpty
+    en: NonEmpty
+
+
+class Style(StrEnum):
+    """How a value travels in the query string."""
+
+    plain = "plain"  # Key=value
+    repeat_list = "repeatList"  # Key.1=…&Key.1.Sub=…
+    json = "json"  # Key=<JSON text>
+
+
+class EnumValueSpec(_Strict):
+    value: Scalar
+    description: TextSpec
+
+
+class ConstraintsSpec(_Strict):
+    min_length: int | None = Field(default=None, ge=0)
+    max_length: int | None = Field(default=None, ge=0)
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    exclusive_minimum: int | float | None = None
+    exclusive_maximum: int | float | None = None
+    pattern: str | None = None
+    min_items: int | None = Field(default=None, ge=0)
+    max_items: int | None = Field(default=None, ge=0)
+    enum: list[EnumValueSpec] | None = None
+
+
+class ConditionSpec(_Strict):
+    """When another parameter of the same request makes this one required."""
+
+    parameter: NonEmpty
+    present: bool | None = None
+    equals: Scalar | None = None
+    pattern: str | None = None
+    enforced: bool = True
+    note: TextSpec | None = None
+
+
+class FieldSpec(_Strict):
+    """A request parameter, a struct field or a response field."""
+
+    type: NonEmpty
+    required: bool = False
+    style: Annotated[Style, Field(strict=False)] = Style.plain
+    constraints: ConstraintsSpec | None = None
+    required_when: ConditionSpec | None = None
+    format: Literal["phone-number", "date-time", "epoch-millis", "json"] | None = None
+    invalid_error: NonEmpty | None = None
+    default: Scalar | None = None
+    example: Any = None
+    description: TextSpec
+    deprecated: bool = False
+    deprecation: TextSpec | None = None
+
+
+class StructSpec(_Strict):
+    description: TextSpec
+    fields: dict[NonEmpty, FieldSpec]
+
+
+class ExamplesSpec(_Strict):
+    json_: NonEmpty = Field(alias="json")
+    xml: NonEmpty
+
+
+class ResponseSpec(_Strict):
+    fields: dict[NonEmpty, FieldSpec]
+    examples: ExamplesSpec
+
+
+class IdSpec(_Strict):
+    """How the emulator makes the id of a new record: a ``str.format`` template of ``{seq}``,
+    ``{random}`` and ``{uuid}``."""
+
+    format: NonEmpty
+    seq_start: int = Field(default=1, ge=0)  # the first record's {seq}
+    random_below: int = Field(default=10**9, ge=1)  # {random} is drawn from range(random_below)
+
+
+class LifetimeSpec(_Strict):
+    """How long a record stays active: a request parameter in seconds, or ``default_seconds``."""
+
+    parameter: NonEmpty | None = None
+    default_seconds: int | float = Field(gt=0)
+
+
+class CreatesSpec(_Strict):
+    """``emulator.creates``: a successful request keeps a record and answers its id in ``key``."""
+
+    record: NonEmpty  # the record kind
+    key: NonEmpty  # the response field that receives the id
+    id: IdSpec = IdSpec(format="{uuid}")
+    ends_after: LifetimeSpec | None = None  # default: active until ended
+    cancellable: bool = True  # whether an ``ends`` action may end it
+
+
+class ValueSpec(_Strict):
+    """A constant in a record's answer."""
+
+    value: Scalar
+
+
+class ReadsSpec(_Strict):
+    """``emulator.reads``: answer ``into`` from the record whose id is in parameter ``by``."""
+
+    record: NonEmpty
+    by: NonEmpty
+    into: NonEmpty
+    # key of the answer → a creating request's parameter, the first present of several, a
+    # constant ({value: …}), or $id / $created / $action; other keys keep the example's value
+    fields: dict[NonEmpty, NonEmpty | list[NonEmpty] | ValueSpec] = {}
+    time_format: NonEmpty = "%Y-%m-%dT%H:%M:%SZ"  # how $created is written (strftime)
+    utc_offset_minutes: int = Field(default=0, ge=-24 * 60, le=24 * 60)  # the zone of times and days
+    same_day_as: NonEmpty | None = None  # an epoch-millis parameter: records of other days are missing
+    missing_error: NonEmpty | None = None  # default: answer without ``into``
+
+
+class EndsSpec(_Strict):
+    """``emulator.ends``: end the record whose id is in parameter ``by``."""
+
+    record: NonEmpty
+    by: NonEmpty
+    into: NonEmpty | None = None  # a boolean response field: whether the record is (now) ended
+    removes: bool = False  # an ended record is gone: later reads and ends do not find it
+    missing_error: NonEmpty | None = None  # default: ``into`` false
+
+
+class WindowSpec(_Strict):
+    seconds: int | float = Field(gt=0)
+    max: int = Field(ge=0)
+
+
+class LimitSpec(_Strict):
+    """``emulator.limits[]``: at most ``max`` successful requests per window and value of ``key``."""
+
+    key: NonEmpty  # the request parameter whose value is counted
+    counter: NonEmpty | None = None  # actions naming the same counter share it (default: the action)
+    windows: Annotated[list[WindowSpec], Field(min_length=1)]
+    error: NonEmpty  # the error code answered over the limit
+
+
+class EmulatorSpec(_Strict):
+    """``emulator``: the state the generated emulator keeps for an action."""
+
+    creates: CreatesSpec | None = None
+    reads: ReadsSpec | None = None
+    ends: EndsSpec | None = None
+    limits: list[LimitSpec] = []
+
+
+class ActionSpec(_Strict):
+    """``specs/actions/<Action>.yaml``."""
+
+    action: NonEmpty
+    summary: TextSpec
+    description: TextSpec
+    group: TextSpec
+    idempotent: bool
+    deprecated: bool = False
+    deprecation: TextSpec | None = None
+    qps_limit: int | None = Field(default=None, ge=1)
+    emulator: EmulatorSpec | None = None  # what the generated emulator does besides answering the example
+    parameters: dict[NonEmpty, FieldSpec]
+    structs: dict[NonEmpty, StructSpec] = {}
+    response: ResponseSpec
+    errors: list[NonEmpty]
+
+
+class EndpointsSpec(_Strict):
+    default: NonEmpty
+    vpc: NonEmpty | None = None
+    regional: dict[NonEmpty, NonEmpty] = {}
+
+
+class SigningSpec(_Strict):
+    default: Literal["v3", "v1"]
+    schemes: list[Literal["v3", "v1"]]
+
+
+class PackageSpec(_Strict):
+    """What one target publishes: ``sdk.targets.<target>``."""
+
+    package: NonEmpty  # the import name (Python) or module name
+    distribution: NonEmpty  # the name in the package registry
+    requires_python: NonEmpty = ">=3.11"  # the Python package's language requirement
+
+
+class AuthorSpec(_Strict):
+    name: NonEmpty
+    email: NonEmpty | None = None
+
+
+class SdkSpec(_Strict):
+    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+    targets: dict[NonEmpty, PackageSpec]
+    authors: list[AuthorSpec] = []
+    license: NonEmpty | None = None  # an SPDX expression, e.g. Apache-2.0
+    urls: dict[NonEmpty, NonEmpty] = {}  # label → URL: Homepage, Documentation, Repository, Changelog
+
+
+class ProductSpec(_Strict):
+    """``specs/product.yaml``."""
+
+    product: NonEmpty
+    api_version: NonEmpty
+    title: TextSpec
+    style: Literal["RPC"]
+    protocol: Literal["HTTPS", "HTTP"]
+    method: Literal["POST", "GET"]
+    endpoints: EndpointsSpec
+    signing: SigningSpec
+    sdk: SdkSpec
+
+
+class Category(StrEnum):
+    success = "success"  # the one code that is not an error: OK
+    client = "client"
+    server = "server"
+    throttling = "throttling"
+
+
+class ErrorSpec(_Strict):
+    http_status: int = Field(ge=100, le=599)
+    category: Annotated[Category, Field(strict=False)]
+    retryable: bool
+    source: Literal["business", "gateway"]
+    exception: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z0-9]*Error$")] | None = None
+    pattern: str | None = None
+    message: NonEmpty
+    description: TextSpec
+
+
+class ErrorsSpec(_Strict):
+    """``specs/errors.yaml``: every code keyed by itself."""
+
+    errors: dict[NonEmpty, ErrorSpec]

@@ -1,0 +1,216 @@
+"""The docs target: the IR → the Markdown reference under docs/.
+
+- ``docs/index.md``: every action by capability (its ``group``), with both summaries;
+- ``docs/actions/<Action>.md``: one page per action, its tables, its request on the wire, its
+  answer, its errors and a sample in every language;
+- ``docs/errors.md``: the whole error table; ``docs/getting-started.md``: the guide.
+
+Languages come from the code targets (``generator.targets.code_targets``): each gives its names
+for the tables, its samples for the pages (embedded byte for byte: what a reader copies is what
+the tests run; the code target writes the files under samples/<language>/) and its guide. A new
+language adds a column and a tab, not a docs target. Every row, path and example is computed here
+(``tables``, ``common.wire``); the templates under templates/docs/ only lay the pages out.
+Pure: IR in, ``{path: text}`` out.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from generator.frontend import ir
+from generator.frontend.diagnostics import Diagnostic
+from generator.targets import CodeTarget, Context, Guide, code_targets
+from generator.targets.common import wire as _wire
+from generator.targets.docs import tables
+
+
+@dataclass(frozen=True)
+class SampleBlock:
+    title: str
+    name: str
+    link: str  # relative to the action's page
+    language: str  # the code fence's
+    source: str
+
+
+@dataclass(frozen=True)
+class ActionPage:
+    action: ir.Action
+    path: str
+    summary: str  # both languages, for tables
+    summary_en: str
+    summary_zh: str
+    deprecation: str | None
+    calls: tuple[tuple[str, str], ...]  # (language, how the SDK calls the action)
+    description_en: str
+    description_zh: str
+    group: str
+    parameters: tuple[tables.FieldRow, ...]
+    response: tuple[tables.FieldRow, ...]
+    http_request: str
+    query: tuple[tuple[str, str], ...]  # decoded pairs, as Markdown code spans
+    example_json: str
+    example_xml: str
+    errors: tuple[tables.ErrorRow, ...]
+    retried_gateway: tuple[str, ...]  # the gateway codes retried for this action, as code spans
+    samples: tuple[SampleBlock, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    title: str
+    actions: tuple[ActionPage, ...]
+
+
+@dataclass(frozen=True)
+class GuideSample:
+    name: str
+    path: str  # relative to the output root
+    source: str
+
+    @property
+    def file_name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def link(self) -> str:  # from docs/
+        return f"../{self.path}"
+
+
+@dataclass(frozen=True)
+class DocsView:
+    api: ir.Api
+    languages: tuple[str, ...]  # one names column per code target
+    package: str
+    env_endpoint: str
+    root_error: str
+    install: str
+    requires: str
+    samples_dir: str  # where the guide's language keeps its samples, from docs/
+    other_endpoints: tuple[tuple[str, str], ...]  # (host, where it serves)
+    groups: tuple[Group, ...]
+    business: tuple[tables.ErrorRow, ...]
+    gateway: tuple[tables.ErrorRow, ...]
+    first: ActionPage  # the action of the guide's examples
+    first_call: GuideSample  # its sync sample
+    error: ir.ErrorCode | None  # the code the guide catches by name
+    error_class: str | None
+    guide: tuple[GuideSample, ...]
+
+    def guide_sample(self, name: str) -> GuideSample:
+        return next(g for g in self.guide if g.name == name)
+
+
+def _pretty_json(text: str) -> str:
+    """The spec's JSON example, indented by two (it is stored as written)."""
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text.strip()
+
+
+def _sample_blocks(api: ir.Api, action: ir.Action, ctx: Context) -> tuple[SampleBlock, ...]:
+    return tuple(
+        SampleBlock(s.title, s.path.rsplit("/", 1)[-1], f"../../{s.path}", s.language, s.source)
+        for target in code_targets()
+        for s in target.samples(api, action, ctx)
+    )
+
+
+def _deprecation(action: ir.Action) -> str | None:
+    if not action.deprecated:
+        return None
+    return bilingual_line(action.deprecation) if action.deprecation is not None else "Avoid it in new code."
+
+
+def bilingual_line(t: ir.Text) -> str:
+    return f"{tables.md(t.en)} · {tables.md(t.zh)}"
+
+
+def action_page(api: ir.Api, action: ir.Action, ctx: Context, user_agent: str) -> ActionPage:
+    structs = {s.name: s for s in action.structs}
+    namers = tuple(t.member_of for t in code_targets())
+    gateway = [e for e in api.errors if e.source == "gateway" and tables.retried(e, action.idempotent)]
+    return ActionPage(
+        action=action,
+        path=f"actions/{action.name}.md",
+        summary=tables.bilingual(action.summary),
+        summary_en=tables.md(action.summary.en),
+        summary_zh=tables.md(action.summary.zh),
+        deprecation=_deprecation(action),
+        calls=tuple((t.language, t.method_of(api, action)) for t in code_targets()),
+        description_en=tables.md(action.description.en, br="\n"),
+        description_zh=tables.md(action.description.zh, br="\n"),
+        group=bilingual_line(action.group),
+        parameters=tuple(tables.field_rows(action.parameters, structs, namers, in_query=True)),
+        response=tuple(tables.field_rows(action.response.fields, structs, namers, in_query=False)),
+        http_request=_wire.http_request(api.product, action, user_agent),
+        query=tuple((tables.code(k), tables.code(v)) for k, v in _wire.example_pairs(action)),
+        example_json=_pretty_json(action.response.example_json),
+        example_xml=action.response.example_xml.strip(),
+        errors=tuple(tables.error_row(api.error(c), action.idempotent) for c in action.errors),
+        retried_gateway=tuple(tables.code(e.code) for e in gateway),
+        samples=_sample_blocks(api, action, ctx),
+    )
+
+
+def _other_endpoints(e: ir.Endpoints) -> tuple[tuple[str, str], ...]:
+    vpc = ((e.vpc, "from a VPC"),) if e.vpc is not None else ()
+    return vpc + tuple((host, f"region `{region}`") for region, host in e.regional)
+
+
+def view(api: ir.Api, ctx: Context, guide_target: CodeTarget) -> DocsView:
+    guide: Guide = guide_target.guide(api, ctx)
+    pages = {a.name: action_page(api, a, ctx, guide.user_agent) for a in api.actions}
+    titles: dict[str, list[ActionPage]] = {}
+    for a in api.actions:
+        titles.setdefault(bilingual_line(a.group), []).append(pages[a.name])
+    first = guide_target.guide_action(api)
+    return DocsView(
+        api=api,
+        languages=tuple(t.language for t in code_targets()),
+        package=guide.package,
+        env_endpoint=guide.env_endpoint,
+        root_error=guide.root_error,
+        install=guide.install,
+        requires=guide.requires,
+        samples_dir="../" + guide.first_call.path.rsplit("/", 1)[0] + "/",
+        other_endpoints=_other_endpoints(api.product.endpoints),
+        groups=tuple(Group(title, tuple(group)) for title, group in titles.items()),
+        business=tuple(tables.error_row(e) for e in api.errors if e.source == "business"),
+        gateway=tuple(tables.error_row(e) for e in api.errors if e.source == "gateway"),
+        first=pages[first.name],
+        first_call=GuideSample("first_call", guide.first_call.path, guide.first_call.source),
+        error=guide.error,
+        error_class=guide.error_class,
+        guide=tuple(GuideSample(name, p.path, p.source) for name, p in guide.programs),
+    )
+
+
+class DocsTarget:
+    name = "docs"
+    owns = ("docs",)
+
+    def check(self, api: ir.Api) -> list[Diagnostic]:
+        return []  # the docs use the code targets' names, which those targets check
+
+    def render(self, api: ir.Api, ctx: Context) -> dict[str, str]:
+        """``{docs/…md: text}``; the pages embed each code target's samples."""
+        languages = code_targets()
+        if not languages:
+            return {}
+        renderer = ctx.renderer
+        v = view(api, ctx, languages[0])
+        files = {
+            "docs/index.md": renderer.render("docs/index.md.jinja", v=v),
+            "docs/errors.md": renderer.render("docs/errors.md.jinja", v=v),
+            "docs/getting-started.md": renderer.render("docs/getting-started.md.jinja", v=v),
+        }
+        for group in v.groups:
+            for page in group.actions:
+                files[f"docs/{page.path}"] = renderer.render("docs/action.md.jinja", v=v, page=page)
+        return files
+
+
+TARGET = DocsTarget()

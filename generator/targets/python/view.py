@@ -1,0 +1,169 @@
+"""The Python target's view of the IR: every Python name, annotation and docstring line decided.
+
+Templates under templates/python/ read only these objects (and the IR's texts): they never change
+case or compute a rule. Names come from ``naming``, the target's naming policy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import assert_never
+
+from generator.frontend import ir
+from generator.targets.common.text import constraint_text
+from generator.targets.python import naming
+
+_ANNOTATIONS = {
+    ir.Primitive.string: "str",
+    ir.Primitive.int32: "int",
+    ir.Primitive.int64: "int",
+    ir.Primitive.boolean: "bool",
+    ir.Primitive.double: "float",
+}
+
+# What the package exports besides the actions' error classes (the root error is added by name).
+_CORE_EXPORTS = (
+    "AsyncClient", "Client", "RetryPolicy", "Credentials", "ClientError", "ServerError",
+    "ThrottlingError", "NetworkError", "ConnectionFailedError", "RequestTimeoutError",
+    "InvalidResponseError", "CredentialsError", "error_class", "__version__",
+)  # fmt: skip
+LAZY_EXPORTS = ("AsyncClient", "Client", "Credentials", "RetryPolicy", "__version__")  # not from _errors
+
+
+def annotation(t: ir.TypeRef, module: str) -> str:
+    """The Python annotation of a type, structs qualified by their module alias."""
+    match t:
+        case ir.Scalar(kind):
+            return _ANNOTATIONS[kind]
+        case ir.ListOf(item):
+            return f"list[{annotation(item, module)}]"
+        case ir.MapOf(value):
+            return f"dict[str, {annotation(value, module)}]"
+        case ir.StructRef(name):
+            return f"{module}.{naming.class_name(name)}"
+        case _:
+            assert_never(t)
+
+
+@dataclass(frozen=True)
+class PyParam:
+    name: str
+    annotation: str
+    required: bool
+    doc: str
+
+
+@dataclass(frozen=True)
+class PyError:
+    code: str
+    class_name: str
+    base: str
+    http_status: int
+    retryable: bool
+    pattern: str | None
+    doc: str
+
+
+@dataclass(frozen=True)
+class PyAction:
+    action: ir.Action
+    method: str  # the client method: single_call_by_tts
+    module: str  # the models module: single_call_by_tts
+    alias: str  # the module alias used in annotations: _single_call_by_tts
+    request_class: str
+    response_class: str
+    params: tuple[PyParam, ...]
+    response_fields: tuple[str, ...]  # the response model's attribute names
+    errors: tuple[PyError, ...]
+
+
+@dataclass(frozen=True)
+class PythonView:
+    api: ir.Api
+    package: str
+    distribution: str
+    requires_python: str
+    root_error: str  # <Product>Error
+    env_endpoint: str  # <PRODUCT>_ENDPOINT
+    actions: tuple[PyAction, ...]
+    errors: tuple[PyError, ...]
+    exports: tuple[str, ...]
+    error_exports: tuple[str, ...]  # the exports that _errors defines
+    model_exports: tuple[tuple[str, str], ...]  # (class name, module)
+
+
+_BASES = {
+    ir.Category.client: "ClientError",
+    ir.Category.server: "ServerError",
+    ir.Category.throttling: "ThrottlingError",
+}
+
+
+def _error(e: ir.ErrorCode) -> PyError:
+    assert e.exception is not None
+    return PyError(e.code, e.exception, _BASES[e.category], e.http_status, e.retryable, e.pattern,
+                   f"{e.description.en} {e.description.zh}")  # fmt: skip
+
+
+def _param(f: ir.Field, alias: str) -> PyParam:
+    doc = f.description.en
+    if f.deprecated:
+        doc = "Deprecated." + (f" {f.deprecation.en}" if f.deprecation is not None else "") + " " + doc
+    extra = constraint_text(f, naming.attribute)
+    if extra:
+        doc += f" ({extra})"
+    return PyParam(naming.attribute(f.wire_name), annotation(f.type, alias), f.required, doc)
+
+
+def py_action(a: ir.Action, by_code: dict[str, PyError]) -> PyAction:
+    module = naming.module(a.name)
+    alias = f"_{module}"
+    params = sorted((_param(f, alias) for f in a.parameters), key=lambda p: not p.required)
+    return PyAction(
+        action=a,
+        method=naming.method(a.name),
+        module=module,
+        alias=alias,
+        request_class=naming.request_class(a.name),
+        response_class=naming.response_class(a.name),
+        params=tuple(params),
+        response_fields=tuple(naming.attribute(f.wire_name) for f in a.response.fields),
+        errors=tuple(by_code[c] for c in a.errors if c in by_code),
+    )
+
+
+def model_classes(a: ir.Action) -> tuple[str, ...]:
+    """The classes an action's models module defines: request, response, structs."""
+    return (
+        naming.request_class(a.name),
+        naming.response_class(a.name),
+        *(naming.class_name(s.name) for s in a.structs),
+    )
+
+
+def view(api: ir.Api) -> PythonView:
+    package = api.product.package("python")
+    assert package is not None, "check() reports a product without sdk.targets.python"
+    errors = tuple(_error(e) for e in api.errors if e.exception is not None)
+    by_code = {e.code: e for e in errors}
+    actions = tuple(py_action(a, by_code) for a in api.actions)
+    modules: dict[str, list[str]] = {}
+    for a in actions:
+        for cls in model_classes(a.action):
+            modules.setdefault(cls, []).append(a.module)
+    model_exports = tuple(sorted((cls, mods[0]) for cls, mods in modules.items() if len(mods) == 1))
+    root = naming.root_error(api.product.code)
+    exports = tuple(sorted({*_CORE_EXPORTS, root, *(e.class_name for e in errors)}))
+    return PythonView(
+        api=api,
+        package=package.package,
+        distribution=package.distribution,
+        requires_python=package.requires or ">=3.11",
+        root_error=root,
+        env_endpoint=naming.env_endpoint(api.product.code),
+        actions=actions,
+        errors=errors,
+        exports=exports,
+        error_exports=tuple(name for name in exports if name not in LAZY_EXPORTS),
+        model_exports=model_exports,
+    )
