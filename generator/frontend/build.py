@@ -1,8 +1,8 @@
 """Build stage: checked ``*Spec`` objects in, the frozen IR (``ir.Api``) out.
 
 Runs only after ``check`` found no error, so every reference resolves. The IR keeps wire names
-and their word splits (``words``); targets decide their own names from those. Order is kept as written in the specs (parameters) or
-sorted (actions, error codes), so output is deterministic.
+and their word splits (``words``); targets decide their own names from those. Order is kept as
+written in the specs (parameters) or sorted (actions, error codes), so output is deterministic.
 """
 
 from __future__ import annotations

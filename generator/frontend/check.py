@@ -42,7 +42,8 @@ def check(parsed: ParsedSpecs, diagnostics: list[Diagnostic]) -> None:
                 doc.at(
                     ("action",),
                     Code.duplicate_action,
-                    f"action '{spec.action}' is declared twice (first in {first.path}:{pos.line}:{pos.column})",
+                    f"action '{spec.action}' is declared twice "
+                    f"(first in {first.path}:{pos.line}:{pos.column})",
                     hint="remove one of the two files",
                 )
             )
@@ -218,7 +219,8 @@ def _check_errors(spec: Any, doc: Document, diagnostics: list[Diagnostic]) -> No
                 doc.at(
                     loc + ("exception",),
                     Code.duplicate_exception,
-                    f"exception class '{error.exception}' is used by '{classes[error.exception]}' and '{code}'",
+                    f"exception class '{error.exception}' is used by "
+                    f"'{classes[error.exception]}' and '{code}'",
                     hint="give each code its own class name",
                 )
             )

@@ -37,7 +37,8 @@ ACTION_ATTRIBUTES = {
 }  # fmt: skip
 ACTION_DERIVED = {"words", "source", "where"}
 ERROR_ATTRIBUTES = {
-    "code", "http_status", "category", "retryable", "source", "exception", "pattern", "message", "description",
+    "code", "http_status", "category", "retryable", "source", "exception", "pattern", "message",
+    "description",
 }  # fmt: skip
 PRODUCT_ATTRIBUTES = {
     "code", "api_version", "title", "style", "protocol", "method", "endpoints", "signing_default",

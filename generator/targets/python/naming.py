@@ -86,7 +86,7 @@ def method(action: str) -> str:
 
 
 def module(action: str) -> str:
-    """Module holding an action's models: ``QueryCallDetailByCallId`` → ``query_call_detail_by_call_id``."""
+    """Module holding an action's models: ``DescribeInstanceStatus`` → ``describe_instance_status``."""
     return _escape_snake(snake(words(action)))
 
 

@@ -154,7 +154,8 @@ class Server:
 
     async def _plain(self, writer: asyncio.StreamWriter, status: int, reason: str) -> None:
         """The front end's own answer to what is not HTTP: a small HTML page, then close."""
-        page = f"<html><head><title>{status} {reason}</title></head><body><h1>{status} {reason}</h1></body></html>"
+        title = f"{status} {reason}"
+        page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>"
         body = page.encode()
         writer.write(_head(status, len(body), {"Content-Type": "text/html"}, False) + body)
         await writer.drain()
