@@ -181,4 +181,4 @@ def test_every_ir_attribute_is_compared() -> None:
     assert names(ir.Condition) == {"parameter", "present", "equals", "pattern", "enforced", "note"}
     assert names(ir.EnumValue) == {"value", "description"}
     assert names(ir.Endpoints) == {"default", "vpc", "regional"}
-    assert names(ir.Package) == {"target", "package", "distribution", "requires"}
+    assert names(ir.Package) == {"target", "package", "distribution", "requires", "places"}  # places: positions

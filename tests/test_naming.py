@@ -80,3 +80,10 @@ def test_product_names_come_from_the_product_code() -> None:
     assert naming.root_error("Ecs") == "EcsError"
     assert naming.env_endpoint("Ecs") == "ECS_ENDPOINT"
     assert naming.env_endpoint("CloudAPI") == "CLOUD_API_ENDPOINT"
+
+
+@pytest.mark.parametrize(
+    ("wire", "py"), [("Self", "self_"), ("ToQuery", "to_query_"), ("WireData", "wire_data_"), ("ModelDump", "model_dump_")]
+)
+def test_names_the_generated_classes_already_use_are_escaped(wire: str, py: str) -> None:
+    assert naming.attribute(wire) == py

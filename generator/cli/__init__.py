@@ -15,6 +15,7 @@ from generator import __version__
 from generator.cli.commands import cmd_build, cmd_check, cmd_generate, cmd_serve, cmd_validate
 from generator.cli.common import EXIT_INVALID, UsageError
 from generator.frontend.diagnostics import SpecError, render
+from generator.output.writer import WriteError
 
 DESCRIPTION = """\
 sdkgen turns the YAML description of an RPC-style Alibaba Cloud API (specs/: one file per
@@ -103,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         print(render(exc.diagnostics), file=sys.stderr)
         return EXIT_INVALID
     except UsageError as exc:
+        print(f"sdkgen: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except WriteError as exc:  # the output could not be written; it is as it was
         print(f"sdkgen: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from generator.cli.common import EXIT_DRIFT, EXIT_OK, UsageError, paths, show
-from generator.output.writer import Plan, apply
+from generator.output.writer import Plan, commit
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -41,9 +41,12 @@ def plans(args: argparse.Namespace) -> list[Plan]:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    done = plans(args)
-    for plan in done:
-        apply(plan)
+    """Render, then write every plan (the output's targets and specs/schema/) as ONE transaction
+    (``generator.output.writer.commit``): a kill leaves both roots old or both new, an error
+    leaves them as they were (``WriteError``: one line, exit 2). A concurrent run writing the same
+    roots is waited for up to SDKGEN_LOCK_TIMEOUT seconds (30), then "another sdkgen run is
+    writing …" (exit 2). What is printed is what was written (re-planned under the lock)."""
+    done = commit(plans(args))
     for plan in done:
         for mark, files in (("+", plan.added), ("~", plan.changed), ("-", plan.removed)):
             for path in files:
@@ -54,6 +57,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """Read-only, under a shared lock per root (waited for like generate's, never forever); it
+    writes only to settle what an interrupted generate left (roll forward or back), so that it
+    reports exactly the old or exactly the new tree."""
     checked = plans(args)
     drift = [p for p in checked if not p.in_sync]
     for plan in checked:

@@ -25,7 +25,7 @@ from generator.cli.common import EXIT_DRIFT, EXIT_INVALID, EXIT_OK, UsageError, 
 from generator.frontend import ir
 from generator.frontend.diagnostics import SpecError
 from generator.frontend.pipeline import load_api
-from generator.output.writer import apply
+from generator.output.writer import commit, locked
 from generator.release import diff_format
 from generator.release.changes import Report
 from generator.release.diff import diff_report
@@ -106,15 +106,18 @@ def cmd_release(args: argparse.Namespace) -> int:
             return EXIT_OK
         with tempfile.TemporaryDirectory(prefix="sdkgen-release-") as work:
             built = stage_release(release, specs, templates, Path(work))
-            archives = commit_release(release, built, specs, dist)
+            # specs/ then generated/, each one transaction, under the locks of both, so no other
+            # run writes in between; a kill between them leaves released specs and an old
+            # generated/, which 'sdkgen check' reports and 'sdkgen generate' brings up to date.
+            with locked([out, specs]):
+                archives = commit_release(release, built, specs, dist)
+                commit(plans(args))  # exactly what `sdkgen generate` writes
     except ReleaseRefused as exc:
         print(f"error: {exc}; nothing was written", file=sys.stderr)
         return EXIT_DRIFT
     except BuildError as exc:
         print(f"error: the build failed, nothing was written:\n{exc}", file=sys.stderr)
         return EXIT_DRIFT
-    for plan in plans(args):  # exactly what `sdkgen generate` writes
-        apply(plan)
     print(f"wrote {show(specs / 'product.yaml')} (sdk.version {release.version}), "
           f"{show(specs / '.release')}/ (changelog, baseline) and regenerated {show(out)}/")  # fmt: skip
     for archive in archives:

@@ -27,7 +27,7 @@ from generator.frontend.words import words
 
 def build(parsed: ParsedSpecs) -> ir.Api:
     assert parsed.product is not None and parsed.errors is not None
-    product = _product(parsed.product[0])
+    product = _product(*parsed.product)
     errors = _errors(*parsed.errors)
     actions = sorted((_action(spec, doc) for spec, doc in parsed.actions), key=lambda a: a.name)
     return ir.Api(product, tuple(actions), errors)
@@ -42,9 +42,18 @@ def _where(doc: Document, loc: Loc, *, key: bool = False) -> ir.Where:
     return ir.Where(doc.path, pos.line, pos.column)
 
 
-def _product(p: ProductSpec) -> ir.Product:
+def _product(p: ProductSpec, doc: Document) -> ir.Product:
     packages = tuple(
-        ir.Package(name, t.package, t.distribution, t.requires_python)
+        ir.Package(
+            name,
+            t.package,
+            t.distribution,
+            t.requires_python,
+            tuple(
+                (key, _where(doc, ("sdk", "targets", name, *((key,) if key else ())), key=not key))
+                for key in ("", "package", "distribution", "requires_python")
+            ),
+        )
         for name, t in sorted(p.sdk.targets.items())
     )
     return ir.Product(

@@ -13,18 +13,66 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from generator.frontend.diagnostics import Code, Diagnostic, did_you_mean
+from generator.frontend.examples import (
+    bound_problems,
+    check_response_examples,
+    constraint_problem,
+    empty_range,
+    format_hint,
+    format_problem,
+    scalar_problem,
+)
 from generator.frontend.load import Document, Loc
 from generator.frontend.parse import ParsedSpecs
-from generator.frontend.spec import ActionSpec, ConstraintsSpec, FieldSpec, Style
+from generator.frontend.patterns import pattern_error
+from generator.frontend.spec import (
+    ActionSpec,
+    Category,
+    ConstraintsSpec,
+    ErrorsSpec,
+    FieldSpec,
+    ProductSpec,
+    Style,
+)
 from generator.frontend.types import GENERICS, PRIMITIVES, TypeExpr, TypeSyntaxError, parse_type
+
+# Names that travel on the wire: the action in a header and the query, the others as query keys
+# (``Key.1.Sub`` flattens lists, so a dot inside a name would be ambiguous) and JSON keys.
+ACTION_NAME = re.compile(r"[A-Z][A-Za-z0-9]*")
+WIRE_NAME = re.compile(r"[A-Za-z0-9_]+")  # a leading digit is fine on the wire (3DSecure)
+PRODUCT_CODE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 
 def check(parsed: ParsedSpecs, diagnostics: list[Diagnostic]) -> None:
     codes = set(parsed.errors[0].errors) if parsed.errors else None
+    if parsed.product:
+        _check_product(*parsed.product, diagnostics)
     if parsed.errors:
         _check_errors(*parsed.errors, diagnostics)
+    _check_some_action(parsed, diagnostics)
+    table = parsed.errors[0] if parsed.errors else None
     seen_actions: dict[str, Document] = {}
     for spec, doc in parsed.actions:
+        if not ACTION_NAME.fullmatch(spec.action):
+            diagnostics.append(
+                doc.at(
+                    ("action",),
+                    Code.invalid_wire_name,
+                    f"action name '{spec.action}' cannot travel in an HTTP header and a query string",
+                    hint="use ASCII letters and digits, starting with a capital letter (e.g. 'CallMe')",
+                )
+            )
+        if spec.idempotent and spec.emulator is not None and spec.emulator.creates is not None:
+            diagnostics.append(
+                doc.at(
+                    ("idempotent",),
+                    Code.unsafe_idempotent,
+                    f"'{spec.action}' creates a '{spec.emulator.creates.record}' record, "
+                    "yet is declared idempotent",
+                    hint="set 'idempotent: false': the SDK retries idempotent actions, and a retry after "
+                    "a timeout would create a second record",
+                )
+            )
         stem = PurePosixPath(doc.path).stem
         if spec.action != stem:
             diagnostics.append(
@@ -49,7 +97,7 @@ def check(parsed: ParsedSpecs, diagnostics: list[Diagnostic]) -> None:
             )
             continue
         seen_actions[spec.action] = doc
-        _ActionChecker(spec, doc, codes, diagnostics).run()
+        _ActionChecker(spec, doc, codes, diagnostics, table).run()
     unique = [(spec, doc) for spec, doc in parsed.actions if seen_actions.get(spec.action) is doc]
     _check_emulation(unique, codes, diagnostics)
 
@@ -199,10 +247,80 @@ class _EmulationChecker:
         return False
 
 
-def _check_errors(spec: Any, doc: Document, diagnostics: list[Diagnostic]) -> None:
+def _check_some_action(parsed: ParsedSpecs, diagnostics: list[Diagnostic]) -> None:
+    """A tree without a single action file has nothing to generate."""
+    if parsed.actions:
+        return
+    anchor = parsed.product or parsed.errors
+    if anchor is None:
+        return
+    folder = (PurePosixPath(anchor[1].path).parent / "actions").as_posix()
+    if any(d.path.startswith(folder + "/") for d in diagnostics):
+        return  # there are action files; their own problems are reported
+    diagnostics.append(
+        Diagnostic(
+            folder,
+            1,
+            1,
+            Code.no_actions,
+            "the specs declare no action; at least one is needed",
+            f"add a spec of one action as {folder}/<Action>.yaml",
+        )
+    )
+
+
+def _check_product(spec: ProductSpec, doc: Document, diagnostics: list[Diagnostic]) -> None:
+    if not PRODUCT_CODE.fullmatch(spec.product):
+        diagnostics.append(
+            doc.at(
+                ("product",),
+                Code.invalid_wire_name,
+                f"product code '{spec.product}' cannot be sent and signed as a plain ASCII name",
+                hint="use ASCII letters and digits, starting with a letter (e.g. 'Dyvmsapi')",
+            )
+        )
+    signing = spec.signing
+    if not signing.schemes:
+        diagnostics.append(
+            doc.at(
+                ("signing", "schemes"),
+                Code.invalid_signing,
+                "no signature scheme is listed; a client could sign no request",
+                hint="list at least the default scheme: schemes: [v3]",
+            )
+        )
+    elif signing.default not in signing.schemes:
+        diagnostics.append(
+            doc.at(
+                ("signing", "default"),
+                Code.invalid_signing,
+                f"the default scheme '{signing.default}' is not one of the schemes "
+                f"({', '.join(signing.schemes)})",
+                hint=f"add '{signing.default}' to 'schemes', or pick the default among them",
+            )
+        )
+
+
+def _check_errors(spec: ErrorsSpec, doc: Document, diagnostics: list[Diagnostic]) -> None:
     classes: dict[str, str] = {}
     for code, error in spec.errors.items():
         loc: Loc = ("errors", code)
+        status = None
+        if error.category is Category.success and error.http_status != 200:
+            status = "the success code is answered with HTTP 200"
+        elif error.source == "gateway" and error.http_status == 200:
+            # at HTTP 200 a client reads the Code of the body as a business answer; a business code
+            # may have any status (a product may answer its own errors with 404, say)
+            status = "a gateway error is answered with an HTTP error status, never 200"
+        if status is not None:
+            diagnostics.append(
+                doc.at(
+                    loc + ("http_status",),
+                    Code.inconsistent_error,
+                    f"'{code}' has http_status {error.http_status}, but {status}",
+                    hint="fix http_status, or the source/category that disagrees with it",
+                )
+            )
         if (error.category == "success") != (error.exception is None):
             message = (
                 "a success code has no exception class"
@@ -228,19 +346,32 @@ def _check_errors(spec: Any, doc: Document, diagnostics: list[Diagnostic]) -> No
 
 
 def _regex(doc: Document, loc: Loc, pattern: str, diagnostics: list[Diagnostic]) -> bool:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        diagnostics.append(doc.at(loc, Code.invalid_pattern, f"invalid regular expression: {exc}"))
+    """Whether the pattern compiles in the one dialect (patterns.py: Rust regex, as pydantic does)."""
+    problem = pattern_error(pattern)
+    if problem is not None:
+        diagnostics.append(
+            doc.at(
+                loc,
+                Code.invalid_pattern,
+                f"invalid regular expression: {problem}",
+                hint="patterns are Rust regex syntax (no backreferences, no lookaround), "
+                "as the SDK enforces them",
+            )
+        )
         return False
     return True
 
 
 class _ActionChecker:
     def __init__(
-        self, spec: ActionSpec, doc: Document, codes: set[str] | None, diagnostics: list[Diagnostic]
+        self,
+        spec: ActionSpec,
+        doc: Document,
+        codes: set[str] | None,
+        diagnostics: list[Diagnostic],
+        table: ErrorsSpec | None = None,
     ):
-        self.spec, self.doc, self.codes, self.out = spec, doc, codes, diagnostics
+        self.spec, self.doc, self.codes, self.out, self.table = spec, doc, codes, diagnostics, table
         self.types: dict[Loc, TypeExpr] = {}
 
     def run(self) -> None:
@@ -249,12 +380,52 @@ class _ActionChecker:
         ]
         groups += [(("structs", name, "fields"), s.fields, False) for name, s in self.spec.structs.items()]
         groups.append((("response", "fields"), self.spec.response.fields, True))
+        for name in self.spec.structs:
+            self._name(("structs", name), name, "struct")
         for base, fields, is_response in groups:
             for wire, field in fields.items():
+                self._name(
+                    base + (wire,), wire, "field" if is_response or base[0] == "structs" else "parameter"
+                )
                 self._field(base + (wire,), field, fields, is_response)
         self._recursion()
+        listed: dict[str, int] = {}
         for i, code in enumerate(self.spec.errors):
+            if code in listed:
+                self.out.append(
+                    self.doc.at(
+                        ("errors", i),
+                        Code.duplicate_error_code,
+                        f"error code '{code}' is listed twice (first as errors[{listed[code]}])",
+                        hint="remove one of the two",
+                    )
+                )
+                continue
+            listed[code] = i
             self._error_ref(("errors", i), code)
+            known = self.table.errors.get(code) if self.table is not None else None
+            if known is not None and known.category is Category.success:
+                self.out.append(
+                    self.doc.at(
+                        ("errors", i),
+                        Code.inconsistent_error,
+                        f"'{code}' is the success code, not an error the action can answer",
+                        hint=f"remove '{code}' from 'errors'",
+                    )
+                )
+        check_response_examples(self.spec, self.doc, self.types, self._conforms, self.out)
+
+    def _name(self, loc: Loc, name: str, noun: str) -> None:
+        if not WIRE_NAME.fullmatch(name):
+            self.out.append(
+                self.doc.at(
+                    loc,
+                    Code.invalid_wire_name,
+                    f"{noun} name '{name}' cannot be encoded on the wire",
+                    key=True,
+                    hint="use ASCII letters, digits and '_' only",
+                )
+            )
 
     def _recursion(self) -> None:
         edges = {name: set(self._struct_refs(("structs", name, "fields"))) for name in self.spec.structs}
@@ -326,6 +497,15 @@ class _ActionChecker:
                         hint=f"change the {key}, or the constraint it breaks",
                     )
                 )
+            elif field.format is not None and (problem := format_problem(value, field.format)):
+                self.out.append(
+                    self.doc.at(
+                        loc + (key,),
+                        Code.example_violates_format,
+                        f"the {key} of '{loc[-1]}' {problem}",
+                        hint=format_hint(field.format),
+                    )
+                )
 
     def _type(self, loc: Loc, text: str) -> TypeExpr | None:
         try:
@@ -347,7 +527,16 @@ class _ActionChecker:
                     ok = False
                 continue
             if node.name[0].isupper():
-                if node.name not in self.spec.structs:
+                if node.name in self.spec.structs and node.args:
+                    self._at_offset(
+                        loc,
+                        node.args[0].offset,
+                        Code.unknown_type,
+                        f"struct '{node.name}' takes no type arguments",
+                        f"write {node.name}, or list<{node.name}>",
+                    )
+                    ok = False
+                elif node.name not in self.spec.structs:
                     self._at_offset(
                         loc,
                         node.offset,
@@ -384,6 +573,11 @@ class _ActionChecker:
             self.out.append(self.doc.at(loc + ("style",), Code.invalid_style, problem))
 
     def _constraints(self, loc: Loc, c: ConstraintsSpec, expr: TypeExpr) -> bool:
+        problems = bound_problems(c, expr.name)
+        for key, message, hint in problems:
+            self.out.append(self.doc.at(loc + (key,), Code.invalid_bound, message, hint=hint))
+        if problems:
+            return False
         ok = True
         for low, high in (
             ("min_length", "max_length"),
@@ -402,6 +596,9 @@ class _ActionChecker:
                     )
                 )
                 ok = False
+        if ok and (empty := empty_range(c, expr.name)) is not None:
+            self.out.append(self.doc.at(loc + (empty[0],), Code.invalid_range, empty[1], hint=empty[2]))
+            ok = False
         applies = {
             "min_length": expr.name == "string",
             "max_length": expr.name == "string",
@@ -427,11 +624,19 @@ class _ActionChecker:
                 ok = False
         if c.pattern is not None and not _regex(self.doc, loc + ("pattern",), c.pattern, self.out):
             ok = False
+        if not ok:
+            return False
+        others = c.model_copy(update={"enum": None})
         for i, item in enumerate(c.enum or ()):
-            problem = _scalar_problem(item.value, expr.name)
+            problem = scalar_problem(item.value, expr.name) or constraint_problem(item.value, others)
             if problem:
                 self.out.append(
-                    self.doc.at(loc + ("enum", i, "value"), Code.invalid_value, f"enum value {problem}")
+                    self.doc.at(
+                        loc + ("enum", i, "value"),
+                        Code.enum_violates_constraints,
+                        f"enum value {problem}",
+                        hint="remove the value, or correct it or the constraint it breaks",
+                    )
                 )
                 ok = False
         return ok
@@ -450,7 +655,7 @@ class _ActionChecker:
     # -- examples ------------------------------------------------------------------------------
     def _conforms(self, value: Any, expr: TypeExpr, c: ConstraintsSpec | None) -> str | None:
         if expr.name in PRIMITIVES:
-            problem = _scalar_problem(value, expr.name)
+            problem = scalar_problem(value, expr.name)
             if problem:
                 return problem
         elif expr.name == "list":
@@ -482,68 +687,7 @@ class _ActionChecker:
             missing = [k for k, f in struct.fields.items() if f.required and k not in value]
             if missing:
                 return f"lacks the required key '{missing[0]}'"
-        return _constraint_problem(value, c) if c is not None else None
-
-
-def _scalar_problem(value: Any, kind: str) -> str | None:
-    ok = {
-        "string": isinstance(value, str),
-        "int32": isinstance(value, int) and not isinstance(value, bool) and -(2**31) <= value < 2**31,
-        "int64": isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63,
-        "boolean": isinstance(value, bool),
-        "double": isinstance(value, (int, float)) and not isinstance(value, bool),
-    }[kind]
-    return None if ok else f"is not a valid {kind} ({value!r})"
-
-
-def _constraint_problem(value: Any, c: ConstraintsSpec) -> str | None:
-    checks = [
-        (
-            c.min_length is not None and isinstance(value, str) and len(value) < c.min_length,
-            f"is shorter than min_length {c.min_length}",
-        ),
-        (
-            c.max_length is not None and isinstance(value, str) and len(value) > c.max_length,
-            f"is longer than max_length {c.max_length}",
-        ),
-        (
-            c.minimum is not None and isinstance(value, (int, float)) and value < c.minimum,
-            f"is below minimum {c.minimum}",
-        ),
-        (
-            c.maximum is not None and isinstance(value, (int, float)) and value > c.maximum,
-            f"is above maximum {c.maximum}",
-        ),
-        (
-            c.exclusive_minimum is not None
-            and isinstance(value, (int, float))
-            and value <= c.exclusive_minimum,
-            f"is not above exclusive_minimum {c.exclusive_minimum}",
-        ),
-        (
-            c.exclusive_maximum is not None
-            and isinstance(value, (int, float))
-            and value >= c.exclusive_maximum,
-            f"is not below exclusive_maximum {c.exclusive_maximum}",
-        ),
-        (
-            c.pattern is not None and isinstance(value, str) and re.search(c.pattern, value) is None,
-            f"does not match pattern '{c.pattern}'",
-        ),
-        (
-            c.min_items is not None and isinstance(value, list) and len(value) < c.min_items,
-            f"has fewer than min_items {c.min_items}",
-        ),
-        (
-            c.max_items is not None and isinstance(value, list) and len(value) > c.max_items,
-            f"has more than max_items {c.max_items}",
-        ),
-        (bool(c.enum) and value not in [e.value for e in c.enum or ()], "is not one of the enum values"),
-    ]
-    for failed, message in checks:
-        if failed:
-            return f"({value!r}) {message}"
-    return None
+        return constraint_problem(value, c) if c is not None else None
 
 
 def _walk(expr: TypeExpr) -> Iterator[TypeExpr]:

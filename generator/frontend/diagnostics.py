@@ -17,6 +17,18 @@ class Code(StrEnum):
     empty_file = "empty-file"
     yaml_syntax = "yaml-syntax"
     missing_file = "missing-file"
+    # hostile input (generator/frontend/load.py; tests/test_load_hostile.py)
+    not_a_regular_file = "not-a-regular-file"
+    broken_symlink = "broken-symlink"
+    outside_specs = "outside-specs"
+    unreadable_file = "unreadable-file"
+    file_too_large = "file-too-large"
+    control_character = "control-character"
+    yaml_tag = "yaml-tag"
+    yaml_merge_key = "yaml-merge-key"
+    yaml_recursive_alias = "yaml-recursive-alias"
+    yaml_limit = "yaml-limit"
+    number_too_long = "number-too-long"
     # the shape of one file
     unknown_key = "unknown-key"
     missing_key = "missing-key"
@@ -42,6 +54,16 @@ class Code(StrEnum):
     example_violates_constraints = "example-violates-constraints"
     duplicate_exception = "duplicate-exception"
     recursive_struct = "recursive-struct"
+    # meaning: accepted by the format, yet wrong, unsafe or impossible to generate
+    invalid_bound = "invalid-bound"
+    enum_violates_constraints = "enum-violates-constraints"
+    example_violates_format = "example-violates-format"
+    invalid_response_example = "invalid-response-example"
+    invalid_signing = "invalid-signing"
+    inconsistent_error = "inconsistent-error"
+    unsafe_idempotent = "unsafe-idempotent"
+    invalid_wire_name = "invalid-wire-name"
+    no_actions = "no-actions"
 
 
 class Severity(StrEnum):

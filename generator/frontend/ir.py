@@ -269,6 +269,12 @@ class Package:
     package: str
     distribution: str
     requires: str | None
+    places: tuple[tuple[str, Where], ...] = field(default=(), compare=False)  # key → where it is written
+
+    def where(self, key: str) -> Where:
+        """Where ``sdk.targets.<target>.<key>`` is written (the target's entry if the key is not)."""
+        found = dict(self.places)
+        return found.get(key, found.get("", NOWHERE))
 
 
 @dataclass(frozen=True)

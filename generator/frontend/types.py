@@ -57,6 +57,10 @@ def _expr(tokens: list[tuple[str, int]], i: int, text: str) -> tuple[TypeExpr, i
         if name in GENERICS:
             raise TypeSyntaxError(f"'{name}' needs {_SHAPES[name]}", offset)
         return TypeExpr(name, (), offset), i
+    if name in PRIMITIVES:  # a struct name with arguments is reported by check.py
+        raise TypeSyntaxError(
+            f"'{name}' takes no type arguments; only list<T> and map<string, T> do", tokens[i][1]
+        )
     args = []
     i += 1
     while True:

@@ -34,7 +34,7 @@ def chosen(names: Sequence[str] | None) -> tuple[Target, ...]:
 
 def check_targets(api: ir.Api, targets: Sequence[Target]) -> list[Diagnostic]:
     """Every target's name checks: collisions and reserved names, located in the specs."""
-    return sorted(d for t in targets for d in t.check(api))
+    return sorted(d for t in targets if t.applies(api) for d in t.check(api))
 
 
 def load_checked(
@@ -52,7 +52,8 @@ def render_all(api: ir.Api, templates: Path, targets: Sequence[str] | None = Non
     ctx = Context(Renderer(templates), templates)
     files: dict[str, str] = {}
     for target in chosen(targets):
-        files.update(target.render(api, ctx))
+        if target.applies(api):
+            files.update(target.render(api, ctx))
     return files
 
 

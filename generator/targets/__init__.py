@@ -60,6 +60,7 @@ class Guide:
     error_class: str | None
     first_call: SampleFile  # the guide's action, sync
     programs: tuple[tuple[str, SampleFile], ...]  # (name, program): handle_errors, retries, with_emulator
+    section: str  # this language's part of the getting-started page, Markdown under a "## <language>"
 
     def program(self, name: str) -> SampleFile:
         return next(p for n, p in self.programs if n == name)
@@ -68,6 +69,10 @@ class Guide:
 class Target(Protocol):
     name: str
     owns: tuple[str, ...]  # output folders it writes, relative to the output root
+
+    def applies(self, api: ir.Api) -> bool:
+        """Whether the specs ask for this target (a language needs its ``sdk.targets`` entry)."""
+        ...
 
     def check(self, api: ir.Api) -> list[Diagnostic]:
         """Names this target would emit that collide or are reserved, at their spec positions."""
@@ -100,10 +105,6 @@ class CodeTarget(Target, Protocol):
         """The facts and programs of the getting-started page for this language."""
         ...
 
-    def guide_action(self, api: ir.Api) -> ir.Action:
-        """The action the guide calls."""
-        ...
-
 
 @cache
 def registry() -> dict[str, Target]:
@@ -118,6 +119,6 @@ def registry() -> dict[str, Target]:
     return found
 
 
-def code_targets() -> tuple[CodeTarget, ...]:
-    """The language targets, in name order: each gives the docs a tab."""
-    return tuple(t for t in registry().values() if isinstance(t, CodeTarget))
+def code_targets(api: ir.Api) -> tuple[CodeTarget, ...]:
+    """The language targets the specs ask for, in name order: each gives the docs a tab."""
+    return tuple(t for t in registry().values() if isinstance(t, CodeTarget) and t.applies(api))

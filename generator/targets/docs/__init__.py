@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from generator.frontend import ir
 from generator.frontend.diagnostics import Diagnostic
-from generator.targets import CodeTarget, Context, Guide, code_targets
+from generator.targets import Context, Guide, code_targets
 from generator.targets.common import wire as _wire
 from generator.targets.docs import tables
 
@@ -64,42 +64,15 @@ class Group:
 
 
 @dataclass(frozen=True)
-class GuideSample:
-    name: str
-    path: str  # relative to the output root
-    source: str
-
-    @property
-    def file_name(self) -> str:
-        return self.path.rsplit("/", 1)[-1]
-
-    @property
-    def link(self) -> str:  # from docs/
-        return f"../{self.path}"
-
-
-@dataclass(frozen=True)
 class DocsView:
     api: ir.Api
     languages: tuple[str, ...]  # one names column per code target
-    package: str
-    env_endpoint: str
-    root_error: str
-    install: str
-    requires: str
-    samples_dir: str  # where the guide's language keeps its samples, from docs/
+    root_error: str  # the guide language's root error class (the error table names it)
     other_endpoints: tuple[tuple[str, str], ...]  # (host, where it serves)
     groups: tuple[Group, ...]
     business: tuple[tables.ErrorRow, ...]
     gateway: tuple[tables.ErrorRow, ...]
-    first: ActionPage  # the action of the guide's examples
-    first_call: GuideSample  # its sync sample
-    error: ir.ErrorCode | None  # the code the guide catches by name
-    error_class: str | None
-    guide: tuple[GuideSample, ...]
-
-    def guide_sample(self, name: str) -> GuideSample:
-        return next(g for g in self.guide if g.name == name)
+    guides: tuple[Guide, ...]  # one section of the getting-started page per language
 
 
 def _pretty_json(text: str) -> str:
@@ -113,7 +86,7 @@ def _pretty_json(text: str) -> str:
 def _sample_blocks(api: ir.Api, action: ir.Action, ctx: Context) -> tuple[SampleBlock, ...]:
     return tuple(
         SampleBlock(s.title, s.path.rsplit("/", 1)[-1], f"../../{s.path}", s.language, s.source)
-        for target in code_targets()
+        for target in code_targets(api)
         for s in target.samples(api, action, ctx)
     )
 
@@ -130,7 +103,7 @@ def bilingual_line(t: ir.Text) -> str:
 
 def action_page(api: ir.Api, action: ir.Action, ctx: Context, user_agent: str) -> ActionPage:
     structs = {s.name: s for s in action.structs}
-    namers = tuple(t.member_of for t in code_targets())
+    namers = tuple(t.member_of for t in code_targets(api))
     gateway = [e for e in api.errors if e.source == "gateway" and tables.retried(e, action.idempotent)]
     return ActionPage(
         action=action,
@@ -139,7 +112,7 @@ def action_page(api: ir.Api, action: ir.Action, ctx: Context, user_agent: str) -
         summary_en=tables.md(action.summary.en),
         summary_zh=tables.md(action.summary.zh),
         deprecation=_deprecation(action),
-        calls=tuple((t.language, t.method_of(api, action)) for t in code_targets()),
+        calls=tuple((t.language, t.method_of(api, action)) for t in code_targets(api)),
         description_en=tables.md(action.description.en, br="\n"),
         description_zh=tables.md(action.description.zh, br="\n"),
         group=bilingual_line(action.group),
@@ -160,31 +133,21 @@ def _other_endpoints(e: ir.Endpoints) -> tuple[tuple[str, str], ...]:
     return vpc + tuple((host, f"region `{region}`") for region, host in e.regional)
 
 
-def view(api: ir.Api, ctx: Context, guide_target: CodeTarget) -> DocsView:
-    guide: Guide = guide_target.guide(api, ctx)
-    pages = {a.name: action_page(api, a, ctx, guide.user_agent) for a in api.actions}
+def view(api: ir.Api, ctx: Context) -> DocsView:
+    guides = tuple(t.guide(api, ctx) for t in code_targets(api))
+    pages = {a.name: action_page(api, a, ctx, guides[0].user_agent) for a in api.actions}
     titles: dict[str, list[ActionPage]] = {}
     for a in api.actions:
         titles.setdefault(bilingual_line(a.group), []).append(pages[a.name])
-    first = guide_target.guide_action(api)
     return DocsView(
         api=api,
-        languages=tuple(t.language for t in code_targets()),
-        package=guide.package,
-        env_endpoint=guide.env_endpoint,
-        root_error=guide.root_error,
-        install=guide.install,
-        requires=guide.requires,
-        samples_dir="../" + guide.first_call.path.rsplit("/", 1)[0] + "/",
+        languages=tuple(g.language for g in guides),
+        root_error=guides[0].root_error,
         other_endpoints=_other_endpoints(api.product.endpoints),
         groups=tuple(Group(title, tuple(group)) for title, group in titles.items()),
         business=tuple(tables.error_row(e) for e in api.errors if e.source == "business"),
         gateway=tuple(tables.error_row(e) for e in api.errors if e.source == "gateway"),
-        first=pages[first.name],
-        first_call=GuideSample("first_call", guide.first_call.path, guide.first_call.source),
-        error=guide.error,
-        error_class=guide.error_class,
-        guide=tuple(GuideSample(name, p.path, p.source) for name, p in guide.programs),
+        guides=guides,
     )
 
 
@@ -192,16 +155,16 @@ class DocsTarget:
     name = "docs"
     owns = ("docs",)
 
+    def applies(self, api: ir.Api) -> bool:
+        return bool(code_targets(api))  # the docs show SDKs: with no language there is nothing to show
+
     def check(self, api: ir.Api) -> list[Diagnostic]:
         return []  # the docs use the code targets' names, which those targets check
 
     def render(self, api: ir.Api, ctx: Context) -> dict[str, str]:
         """``{docs/…md: text}``; the pages embed each code target's samples."""
-        languages = code_targets()
-        if not languages:
-            return {}
         renderer = ctx.renderer
-        v = view(api, ctx, languages[0])
+        v = view(api, ctx)
         files = {
             "docs/index.md": renderer.render("docs/index.md.jinja", v=v),
             "docs/errors.md": renderer.render("docs/errors.md.jinja", v=v),

@@ -15,22 +15,9 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from generator.frontend import ir
+from generator.output.markdown import code as code
+from generator.output.markdown import md as md
 from generator.targets.common import text as _text
-
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*<>[]|"})
-
-
-def md(text: str, *, br: str = "<br>") -> str:
-    """Free text made literal in Markdown, its line breaks written ``br`` (``<br>`` fits a table cell)."""
-    return br.join(line.translate(_MARKDOWN) for line in text.strip().splitlines())
-
-
-def code(text: str) -> str:
-    """A code span that survives inside a table cell."""
-    fence = "``" if "`" in text else "`"
-    pad = " " if fence == "``" else ""
-    escaped = text.replace("|", "\\|")
-    return f"{fence}{pad}{escaped}{pad}{fence}"
 
 
 def bilingual(t: ir.Text) -> str:

@@ -20,6 +20,9 @@ class JsonSchemaTarget:
     name = "jsonschema"
     owns = ("schema",)
 
+    def applies(self, api: ir.Api) -> bool:
+        return True
+
     def check(self, api: ir.Api) -> list[Diagnostic]:
         return []  # wire names are its names: the front end already made them unique
 

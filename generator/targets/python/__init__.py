@@ -13,6 +13,7 @@ Pure: IR in, ``{path relative to generated/: text}`` out, formatted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.frontend import ir
@@ -52,6 +53,27 @@ def runtime_text(renderer: Renderer, source: Path) -> str:
     return renderer.header("#") + "\n" + source.read_text(encoding="utf-8")
 
 
+@dataclass(frozen=True)
+class _GuideFacts:
+    """What templates/python/guide.md.jinja reads (the ``Guide`` before its section exists)."""
+
+    package: str
+    install: str
+    requires: str
+    env_endpoint: str
+    root_error: str
+    error: ir.ErrorCode | None
+    first_call: SampleFile
+    programs: tuple[tuple[str, SampleFile], ...]
+
+    @property
+    def error_class(self) -> str | None:
+        return self.error.exception if self.error is not None else None
+
+    def program(self, name: str) -> SampleFile:
+        return next(p for n, p in self.programs if n == name)
+
+
 def user_agent(api: ir.Api) -> str:
     """The User-Agent the package sends (``_base_client``), with placeholders where it varies."""
     return f"{view(api).distribution}/{api.product.sdk_version} (<os>; <arch>) Python/<version>"
@@ -61,6 +83,9 @@ class PythonTarget:
     name = "python"
     language = "Python"
     owns = ("python", "samples/python")
+
+    def applies(self, api: ir.Api) -> bool:
+        return api.product.package("python") is not None
 
     def check(self, api: ir.Api) -> list[Diagnostic]:
         return check_names(api)
@@ -105,9 +130,6 @@ class PythonTarget:
     def member_of(self, field: ir.Field) -> str:
         return naming.attribute(field.wire_name)
 
-    def guide_action(self, api: ir.Api) -> ir.Action:
-        return samples.first_action(api)
-
     def guide(self, api: ir.Api, ctx: Context) -> Guide:
         v = view(api)
         context = samples.guide_context(api)
@@ -117,6 +139,25 @@ class PythonTarget:
             for (name, path), source in zip(
                 samples.guide_paths(), samples.render_guide(api, ctx.renderer).values(), strict=True
             )
+        )
+        facts = _GuideFacts(
+            package=v.package,
+            install=f"pip install {v.distribution}",
+            requires=f"Python `{v.requires_python}`",
+            env_endpoint=v.env_endpoint,
+            root_error=v.root_error,
+            error=context.error,
+            first_call=first,
+            programs=programs,
+        )
+        section = ctx.renderer.render(
+            "python/guide.md.jinja",
+            g=facts,
+            api=api,
+            action=context.action,
+            first_name=first.path.rsplit("/", 1)[-1],
+            first_link=f"../{first.path}",
+            samples_link=f"../{samples.SAMPLES_DIR}/",
         )
         return Guide(
             language=self.language,
@@ -130,6 +171,7 @@ class PythonTarget:
             error_class=context.error.exception if context.error is not None else None,
             first_call=first,
             programs=programs,
+            section=section,
         )
 
 

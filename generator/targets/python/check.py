@@ -6,7 +6,11 @@ comes second, so ``sdkgen validate`` reports it like any spec error.
 
 from __future__ import annotations
 
+import keyword
+import re
 from collections.abc import Callable, Iterable
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from generator.frontend import ir
 from generator.frontend.diagnostics import Code, Diagnostic
@@ -17,10 +21,65 @@ def _at(where: ir.Where, message: str, hint: str) -> Diagnostic:
     return Diagnostic(where.path, where.line, where.column, Code.name_collision, message, hint)
 
 
+# PEP 508 / core metadata: what a distribution may be called on PyPI.
+_DISTRIBUTION = re.compile(r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$")
+_PACKAGE = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def check_package(package: ir.Package) -> list[Diagnostic]:
+    """The import name, distribution name and Python requirement of ``sdk.targets.python``."""
+    out = []
+    name = package.package
+    if not _PACKAGE.fullmatch(name) or keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        out.append(
+            Diagnostic(
+                *_xyz(package.where("package")),
+                Code.invalid_value,
+                f"'{name}' cannot be a Python import name",
+                f"use lowercase letters, digits and underscores, not starting with a digit and not a "
+                f"keyword, e.g. '{_suggest(name)}'",
+            )
+        )
+    if not _DISTRIBUTION.fullmatch(package.distribution):
+        out.append(
+            Diagnostic(
+                *_xyz(package.where("distribution")),
+                Code.invalid_value,
+                f"'{package.distribution}' is not a valid distribution name for PyPI",
+                "use letters, digits, '.', '-' and '_', starting and ending with a letter or digit",
+            )
+        )
+    try:
+        SpecifierSet(package.requires or "")
+    except InvalidSpecifier:
+        out.append(
+            Diagnostic(
+                *_xyz(package.where("requires_python")),
+                Code.invalid_value,
+                f"requires_python '{package.requires}' is not a version specifier",
+                "write it as pip does, e.g. '>=3.11'",
+            )
+        )
+    return out
+
+
+def _xyz(where: ir.Where) -> tuple[str, int, int]:
+    return where.path, where.line, where.column
+
+
+def _suggest(name: str) -> str:
+    cleaned = re.sub(r"[^a-z0-9_]", "_", name.lower()).strip("_") or "sdk"
+    if cleaned[0].isdigit():
+        cleaned = "n" + cleaned
+    return cleaned + "_" if keyword.iskeyword(cleaned) else cleaned
+
+
 def check_names(api: ir.Api) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    if api.product.package("python") is None:
+    package = api.product.package("python")
+    if package is None:
         return out  # the product publishes no Python package: nothing to name
+    out += check_package(package)
     out += _unique(
         ((a.name, naming.method(a.name), a.where) for a in api.actions),
         lambda first, second, name: f"actions '{first}' and '{second}' both become the Python method "

@@ -37,10 +37,16 @@ _BASEMODEL_NAMES = frozenset(
         "schema_json",
         "update_forward_refs",
         "validate",
+        # the runtime's own Model (templates/python/runtime/_model.py)
+        "to_query",
+        "wire_data",
     }
 )
 BUILTIN_NAMES = frozenset(dir(builtins))
-_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | BUILTIN_NAMES | _BASEMODEL_NAMES
+# ``self``: the methods' first argument, so no parameter may take it.
+_RESERVED = (
+    frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | BUILTIN_NAMES | _BASEMODEL_NAMES | {"self"}
+)
 
 # Members the generated Client and AsyncClient have besides the actions' methods.
 RESERVED_CLIENT_MEMBERS = frozenset({"close", "endpoint", "retry"})

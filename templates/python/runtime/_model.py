@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from ._pattern import search
 from ._signing import flatten, json_value
 
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
@@ -108,11 +109,7 @@ class Model(BaseModel):
                 continue
             hit = (
                 ("equals" in when and other == when["equals"])
-                or (
-                    "pattern" in when
-                    and isinstance(other, str)
-                    and re.search(when["pattern"], other) is not None
-                )
+                or ("pattern" in when and isinstance(other, str) and search(when["pattern"], other))
                 or (when.get("present") is True)
             )
             if hit:

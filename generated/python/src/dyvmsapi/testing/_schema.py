@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._pattern import search
+
 __all__ = ["Decoded", "Problem", "decode", "PHONE_NUMBER"]
 
 PHONE_NUMBER = re.compile(r"[0-9]{5,16}")
@@ -35,6 +37,11 @@ _JSON_TYPES: dict[str, type | tuple[type, ...]] = {
     "object": dict,
 }
 _INT_RANGE = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
+def _search(pattern: Any, value: str) -> bool:
+    return search(str(pattern), value)
+
 
 Schema = Mapping[str, Any]
 
@@ -125,7 +132,7 @@ def _condition_holds(when: Mapping[str, Any], other: Any) -> bool:
     if "equals" in when:
         return bool(other == when["equals"])
     if "pattern" in when:
-        return isinstance(other, str) and re.search(str(when["pattern"]), other) is not None
+        return isinstance(other, str) and _search(when["pattern"], other)
     return bool(when.get("present", True))
 
 
@@ -222,7 +229,7 @@ def _constraints(schema: Schema, value: Any) -> str:
             return f"must be at least {schema['minLength']} characters long"
         if "maxLength" in schema and len(value) > schema["maxLength"]:
             return f"must be at most {schema['maxLength']} characters long"
-        if "pattern" in schema and re.search(str(schema["pattern"]), value) is None:
+        if "pattern" in schema and not _search(schema["pattern"], value):
             return "does not match the expected pattern"
         fmt = schema.get("x-format")
         if fmt == "phone-number" and not PHONE_NUMBER.fullmatch(value):
