@@ -64,10 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
         if output:
             p.add_argument("--output", help="output directory (default: [tool.sdkgen] output)")
 
-    locations(
-        add("validate", cmd_validate, "check the specs and report every problem"),
-        templates=False,
-        output=False,
+    p = add("validate", cmd_validate, "check the specs and report every problem")
+    locations(p, templates=False, output=False)
+    p.add_argument(
+        "--missing-language", action="store_true", help="list every text that lacks English or Chinese"
     )
     targets = _target_names()
     for name, func, text in (
@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     from generator.cli.release import add_commands
 
     add_commands(add)
+    from generator.cli.importer import add_commands as add_import_commands
+
+    add_import_commands(add)
     return parser
 
 

@@ -16,11 +16,21 @@ from generator.output.writer import Plan, commit
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from generator.frontend.texts import missing_languages
     from generator.output.generate import load_checked
 
     p = paths(args)
     api = load_checked(p.specs, display_root=Path.cwd())
     print(f"{show(p.specs)}: {len(api.actions)} actions, {len(api.errors)} error codes: OK")
+    missing = missing_languages(api)
+    if missing:
+        counts = {lang: sum(1 for m in missing if m.missing == lang) for lang in ("en", "zh")}
+        parts = [f"{n} without {'English' if lang == 'en' else 'Chinese'}" for lang, n in counts.items() if n]
+        more = "" if args.missing_language else " (--missing-language lists them)"
+        print(f"texts: {', '.join(parts)}{more}")
+        if args.missing_language:
+            for m in missing:
+                print(f"{m.where.path}:{m.where.line}:{m.where.column}: {m.what}: no {m.missing}")
     return EXIT_OK
 
 

@@ -34,12 +34,12 @@ def build(parsed: ParsedSpecs) -> ir.Api:
 
 
 def _text(t: TextSpec) -> ir.Text:
-    return ir.Text(zh=t.zh.strip(), en=t.en.strip())
+    return ir.Text(zh=(t.zh or "").strip(), en=(t.en or "").strip())
 
 
 def _where(doc: Document, loc: Loc, *, key: bool = False) -> ir.Where:
     pos = doc.where(loc, key=key)
-    return ir.Where(doc.path, pos.line, pos.column)
+    return ir.Where(doc.file(loc), pos.line, pos.column)
 
 
 def _product(p: ProductSpec, doc: Document) -> ir.Product:
@@ -199,6 +199,7 @@ def _field(wire: str, f: FieldSpec, where: ir.Where) -> ir.Field:
         description=_text(f.description),
         deprecated=f.deprecated,
         deprecation=_text(f.deprecation) if f.deprecation else None,
+        unit=f.unit,
         where=where,
     )
 

@@ -460,6 +460,14 @@ class _ActionChecker:
 
     # -- one field -----------------------------------------------------------------------------
     def _field(self, loc: Loc, field: FieldSpec, siblings: dict[str, FieldSpec], is_response: bool) -> None:
+        for mark in ("mined", "repaired"):
+            for path in getattr(field, mark):
+                if _dotted(field, path) is None:
+                    self.out.append(
+                        self.doc.at(loc + (mark, path), Code.invalid_value,
+                                    f"{mark} names '{path}', which this field does not set",
+                                    key=True, hint=f"remove the mark, or set {path}")  # fmt: skip
+                    )
         expr = self._type(loc + ("type",), field.type)
         if expr is None:
             return
@@ -559,7 +567,7 @@ class _ActionChecker:
 
     def _at_offset(self, loc: Loc, offset: int, code: Code, message: str, hint: str | None) -> None:
         pos = self.doc.where(loc)
-        self.out.append(Diagnostic(self.doc.path, pos.line, pos.column + offset, code, message, hint))
+        self.out.append(Diagnostic(self.doc.file(loc), pos.line, pos.column + offset, code, message, hint))
 
     def _style(self, loc: Loc, field: FieldSpec, expr: TypeExpr, is_response: bool) -> None:
         style = field.style
@@ -713,3 +721,13 @@ def _text(expr: TypeExpr) -> str:
     if not expr.args:
         return expr.name
     return f"{expr.name}<{', '.join(_text(a) for a in expr.args)}>"
+
+
+def _dotted(field: FieldSpec, path: str) -> object:
+    """The value at a dotted key path of a field (``constraints.minimum``), or None."""
+    value: object = field
+    for part in path.split("."):
+        value = getattr(value, part, None) if not isinstance(value, dict) else value.get(part)
+        if value is None:
+            return None
+    return value

@@ -64,6 +64,12 @@ class Code(StrEnum):
     unsafe_idempotent = "unsafe-idempotent"
     invalid_wire_name = "invalid-wire-name"
     no_actions = "no-actions"
+    # import (sdkgen import: generator/importer/; tests/test_import.py)
+    import_not_json = "import-not-json"
+    import_not_api_docs = "import-not-api-docs"
+    import_unknown_type = "import-unknown-type"
+    import_unresolved_ref = "import-unresolved-ref"
+    import_limit = "import-limit"
 
 
 class Severity(StrEnum):

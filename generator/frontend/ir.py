@@ -58,8 +58,24 @@ TypeRef = Scalar | ListOf | MapOf | StructRef
 
 @dataclass(frozen=True)
 class Text:
+    """A text in Chinese and/or English; a missing language is ``""`` (never invented)."""
+
     zh: str
     en: str
+
+    @property
+    def short(self) -> str:
+        """The one text to show where there is room for one: English if there is, else Chinese."""
+        return self.en or self.zh
+
+    @property
+    def other(self) -> str:
+        """The Chinese text when ``short`` is the English one; else ``""``."""
+        return self.zh if self.en else ""
+
+    def joined(self, separator: str) -> str:
+        """Every language there is, English first, joined by ``separator``."""
+        return separator.join(t for t in (self.en, self.zh) if t)
 
 
 class Style(StrEnum):
@@ -120,6 +136,7 @@ class Field:
     description: Text
     deprecated: bool
     deprecation: Text | None
+    unit: str | None = None
     where: Where = field(default=NOWHERE, compare=False)
 
 

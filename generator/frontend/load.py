@@ -92,6 +92,14 @@ class Document:
     data: Any
     values: dict[Loc, Pos] = field(default_factory=dict)
     keys: dict[Loc, Pos] = field(default_factory=dict)
+    # Values that came from another file (the imported layer under a curated one): loc → its file.
+    origins: dict[Loc, str] = field(default_factory=dict)
+
+    def file(self, loc: Loc) -> str:
+        """The file ``loc`` was written in: this document's, or the layer it was merged from."""
+        while loc not in self.origins and loc:
+            loc = loc[:-1]
+        return self.origins.get(loc, self.path)
 
     def where(self, loc: Loc, *, key: bool = False) -> Pos:
         """Position of ``loc`` (its key when ``key``), else of the nearest enclosing value."""
@@ -105,7 +113,7 @@ class Document:
         self, loc: Loc, code: Code, message: str, *, key: bool = False, hint: str | None = None
     ) -> Diagnostic:
         pos = self.where(loc, key=key)
-        return Diagnostic(self.path, pos.line, pos.column, code, message, hint)
+        return Diagnostic(self.file(loc), pos.line, pos.column, code, message, hint)
 
 
 # Where a duplicated mapping key means something more specific than "duplicate key".
@@ -634,8 +642,12 @@ def load_specs(
     *,
     display_root: Path | None = None,
     limits: LoadLimits = DEFAULT_LIMITS,
+    required: bool = True,
 ) -> SpecFiles:
-    """Read ``product.yaml``, ``errors.yaml`` and ``actions/*.yaml`` under ``root``."""
+    """Read ``product.yaml``, ``errors.yaml`` and ``actions/*.yaml`` under ``root``.
+
+    ``required=False`` (a layer, see ``layers``): a missing product.yaml or errors.yaml is fine."""
+    must_exist = required
     base = display_root if display_root is not None else root
 
     def display(p: Path) -> str:
@@ -644,17 +656,19 @@ def load_specs(
         except ValueError:
             return p.as_posix()
 
-    def required(name: str) -> Document | None:
+    def named(name: str) -> Document | None:
         p = root / name
         if not os.path.lexists(p):
+            if not must_exist:
+                return None
             diagnostics.append(
                 Diagnostic(display(p), 1, 1, Code.missing_file, f"{name} is missing", f"create {display(p)}")
             )
             return None
         return load_file(p, display(p), diagnostics, root=root, limits=limits)
 
-    product = required("product.yaml")
-    errors = required("errors.yaml")
+    product = named("product.yaml")
+    errors = named("errors.yaml")
     folder = root / "actions"
     try:
         action_files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])

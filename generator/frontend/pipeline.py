@@ -15,14 +15,14 @@ from generator.frontend import ir
 from generator.frontend.build import build
 from generator.frontend.check import check
 from generator.frontend.diagnostics import Diagnostic, Severity, SpecError
-from generator.frontend.load import load_specs
+from generator.frontend.layers import load_layered
 from generator.frontend.parse import parse
 
 
 def load_api(specs: Path, *, display_root: Path | None = None) -> ir.Api:
     """Validate the specs under ``specs`` and build the IR; raise ``SpecError`` on any error."""
     diagnostics: list[Diagnostic] = []
-    files = load_specs(specs, diagnostics, display_root=display_root)
+    files = load_layered(specs, diagnostics, display_root=display_root)
     parsed = parse(files, diagnostics)
     check(parsed, diagnostics)
     if (

@@ -13,7 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 
 class _Strict(BaseModel):
@@ -25,10 +25,17 @@ Scalar = str | int | float | bool
 
 
 class TextSpec(_Strict):
-    """A description: the full text in Chinese and a short English summary."""
+    """A text in Chinese, in English, or both (at least one). The vendor's metadata is Chinese
+    only: an imported text has ``zh``, and a person may add ``en``; nothing is invented."""
 
-    zh: NonEmpty
-    en: NonEmpty
+    zh: NonEmpty | None = None
+    en: NonEmpty | None = None
+
+    @model_validator(mode="after")
+    def _one_language_at_least(self) -> TextSpec:
+        if self.zh is None and self.en is None:
+            raise ValueError("give the text in at least one language: zh, en or both")
+        return self
 
 
 class Style(StrEnum):
@@ -83,6 +90,11 @@ class FieldSpec(_Strict):
     description: TextSpec
     deprecated: bool = False
     deprecation: TextSpec | None = None
+    unit: NonEmpty | None = None  # of a number: seconds, milliseconds, minutes, characters, ...
+    # Provenance for reviewers, written by `sdkgen import`: key path → the sentence a value was
+    # mined from (``constraints.minimum: 取值范围：**1~3**``), or why a vendor value was replaced.
+    mined: dict[NonEmpty, NonEmpty] = {}
+    repaired: dict[NonEmpty, NonEmpty] = {}
 
 
 class StructSpec(_Strict):

@@ -229,7 +229,7 @@ def _action_flags(old: ir.Action, new: ir.Action) -> list[Change]:
     if old.deprecated != new.deprecated:
         code = C.action_deprecated if new.deprecated else C.action_undeprecated
         text = f"action {name} is {'deprecated' if new.deprecated else 'no longer deprecated'}"
-        note = new.deprecation.en if new.deprecated and new.deprecation else None
+        note = new.deprecation.short if new.deprecated and new.deprecation else None
         changes.append(Change(code, name, text, name, old.deprecated, new.deprecated, note))
     return changes
 

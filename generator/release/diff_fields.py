@@ -20,7 +20,7 @@ C = ChangeCode
 # Every ir.Field attribute is either compared below or derived from one that is (tests pin this).
 FIELD_ATTRIBUTES = {
     "wire_name", "type", "required", "style", "constraints", "required_when", "format", "invalid_error",
-    "default", "example", "description", "deprecated", "deprecation",
+    "default", "example", "description", "deprecated", "deprecation", "unit",
 }  # fmt: skip
 FIELD_DERIVED = {"words", "where"}
 
@@ -165,7 +165,7 @@ def _deprecation(scope: Scope, rel: str, old: ir.Field, new: ir.Field) -> list[C
     if old.deprecated != new.deprecated:
         code = C.field_deprecated if new.deprecated else C.field_undeprecated
         text = "deprecated" if new.deprecated else "no longer deprecated"
-        note = new.deprecation.en if new.deprecated and new.deprecation else None
+        note = new.deprecation.short if new.deprecated and new.deprecation else None
         return [scope.change(code, rel, f"{scope.noun(rel)} is {text}", old.deprecated, new.deprecated, note)]
     if old.deprecation != new.deprecation:
         return [scope.change(C.field_docs_changed, rel, f"{scope.noun(rel)}: the deprecation note changed")]
@@ -174,11 +174,11 @@ def _deprecation(scope: Scope, rel: str, old: ir.Field, new: ir.Field) -> list[C
 
 def _docs(scope: Scope, rel: str, old: ir.Field, new: ir.Field) -> list[Change]:
     changes = []
-    for attribute in ("description", "example", "format", "invalid_error"):
+    for attribute in ("description", "example", "format", "invalid_error", "unit"):
         before, after = getattr(old, attribute), getattr(new, attribute)
         if show(before) != show(after):
             message = f"{scope.noun(rel)}: {attribute.replace('_', ' ')} changed"
-            plain = attribute in ("format", "invalid_error")
+            plain = attribute in ("format", "invalid_error", "unit")
             changes.append(scope.change(C.field_docs_changed, rel, message, before if plain else None,
                                         after if plain else None))  # fmt: skip
     return changes

@@ -28,6 +28,7 @@ from pathlib import Path
 import yaml
 
 from generator.frontend import ir
+from generator.frontend.layers import IMPORTED
 from generator.frontend.load import CHANGELOG
 from generator.frontend.pipeline import load_api
 from generator.output.generate import generate_plan
@@ -51,8 +52,10 @@ class ReleaseRefused(Exception):
 
 def spec_sources(specs: Path) -> dict[str, str]:
     """The files the loader reads, by path relative to ``specs``: what a baseline records."""
-    paths = [specs / "product.yaml", specs / "errors.yaml"]
-    paths += sorted([*(specs / "actions").glob("*.yaml"), *(specs / "actions").glob("*.yml")])
+    paths = []
+    for layer in (specs, specs / IMPORTED):  # the curated files, and the imported layer under them
+        paths += [layer / "product.yaml", layer / "errors.yaml"]
+        paths += sorted([*(layer / "actions").glob("*.yaml"), *(layer / "actions").glob("*.yml")])
     return {p.relative_to(specs).as_posix(): p.read_bytes().decode("utf-8") for p in paths if p.is_file()}
 
 

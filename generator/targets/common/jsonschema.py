@@ -64,7 +64,7 @@ def type_schema(t: ir.TypeRef, struct: Callable[[str], str] = str) -> dict[str, 
 
 
 def _description(text: ir.Text) -> str:
-    return f"{text.en}\n\n{text.zh}"
+    return text.joined("\n\n")
 
 
 def field_schema(f: ir.Field, names: SchemaNames = NEUTRAL) -> dict[str, Any]:

@@ -40,7 +40,7 @@ def value_constraints(c: ir.Constraints, *, quote: Callable[[str], str] = _plain
     if c.min_items is not None or c.max_items is not None:
         parts.append(f"{c.min_items or 0}..{c.max_items if c.max_items is not None else '∞'} items")
     if c.enum:
-        parts.append("one of " + ", ".join(f"{quote(repr(e.value))} ({e.description.en})" for e in c.enum))
+        parts.append("one of " + ", ".join(f"{quote(repr(e.value))} ({e.description.short})" for e in c.enum))
     return parts
 
 

@@ -98,7 +98,7 @@ def _deprecation(action: ir.Action) -> str | None:
 
 
 def bilingual_line(t: ir.Text) -> str:
-    return f"{tables.md(t.en)} · {tables.md(t.zh)}"
+    return " · ".join(tables.md(x) for x in (t.en, t.zh) if x)
 
 
 def action_page(api: ir.Api, action: ir.Action, ctx: Context, user_agent: str) -> ActionPage:
@@ -109,12 +109,12 @@ def action_page(api: ir.Api, action: ir.Action, ctx: Context, user_agent: str) -
         action=action,
         path=f"actions/{action.name}.md",
         summary=tables.bilingual(action.summary),
-        summary_en=tables.md(action.summary.en),
-        summary_zh=tables.md(action.summary.zh),
+        summary_en=tables.md(action.summary.short),
+        summary_zh=tables.md(action.summary.other),
         deprecation=_deprecation(action),
         calls=tuple((t.language, t.method_of(api, action)) for t in code_targets(api)),
-        description_en=tables.md(action.description.en, br="\n"),
-        description_zh=tables.md(action.description.zh, br="\n"),
+        description_en=tables.md(action.description.short, br="\n"),
+        description_zh=tables.md(action.description.other, br="\n"),
         group=bilingual_line(action.group),
         parameters=tuple(tables.field_rows(action.parameters, structs, namers, in_query=True)),
         response=tuple(tables.field_rows(action.response.fields, structs, namers, in_query=False)),

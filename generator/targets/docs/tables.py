@@ -21,7 +21,7 @@ from generator.targets.common import text as _text
 
 
 def bilingual(t: ir.Text) -> str:
-    return f"{md(t.en)}<br>{md(t.zh)}"
+    return "<br>".join(md(x) for x in (t.en, t.zh) if x)
 
 
 def type_text(t: ir.TypeRef) -> str:
@@ -88,11 +88,13 @@ def _required(f: ir.Field) -> str:
         return "no"
     w = f.required_when
     text = _text.condition_text(w, code(w.parameter), quote=code)
-    return text + (f"<br>{md(w.note.en)}" if w.note is not None else "")
+    return text + (f"<br>{md(w.note.short)}" if w.note is not None else "")
 
 
 def _constraints(f: ir.Field) -> str:
     parts = _text.value_constraints(f.constraints, quote=code)
+    if f.unit is not None:
+        parts.append(f"unit: {md(f.unit)}")
     if f.format is not None:
         parts.append(f"format {f.format}")
     if f.invalid_error is not None:
@@ -112,7 +114,7 @@ def _type(f: ir.Field) -> str:
 def _description(f: ir.Field) -> str:
     text = bilingual(f.description)
     if f.deprecated:
-        reason = f" {md(f.deprecation.en)}" if f.deprecation is not None else ""
+        reason = f" {md(f.deprecation.short)}" if f.deprecation is not None else ""
         text = f"**Deprecated.**{reason}<br>{text}"
     return text
 

@@ -102,13 +102,13 @@ _BASES = {
 def _error(e: ir.ErrorCode) -> PyError:
     assert e.exception is not None
     return PyError(e.code, e.exception, _BASES[e.category], e.http_status, e.retryable, e.pattern,
-                   f"{e.description.en} {e.description.zh}")  # fmt: skip
+                   e.description.joined(" "))  # fmt: skip
 
 
 def _param(f: ir.Field, alias: str) -> PyParam:
-    doc = f.description.en
+    doc = f.description.short
     if f.deprecated:
-        doc = "Deprecated." + (f" {f.deprecation.en}" if f.deprecation is not None else "") + " " + doc
+        doc = "Deprecated." + (f" {f.deprecation.short}" if f.deprecation is not None else "") + " " + doc
     extra = constraint_text(f, naming.attribute)
     if extra:
         doc += f" ({extra})"
