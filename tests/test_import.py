@@ -8,6 +8,9 @@ merge here (imported layer + a minimal curated product.yaml) and ``load_api`` va
 from __future__ import annotations
 
 import json
+import sys
+import subprocess
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -127,8 +130,10 @@ def test_every_product_imports_and_twice_changes_nothing(tmp_path: Path, product
     elapsed = time.perf_counter() - start
     first = tree(tmp_path / "specs")
     apis = json.loads(source(product).read_text(encoding="utf-8"))["apis"]
-    assert {f"imported/actions/{a}.yaml" for a in apis} | {"imported/product.yaml", "imported/errors.yaml"} == set(first)
-    assert all(text.startswith(b"# Written by `sdkgen import` from ") for text in first.values())
+    layer = {f"imported/actions/{a}.yaml" for a in apis} | {"imported/product.yaml", "imported/errors.yaml"}
+    assert layer | {"product.yaml", "errors.yaml"} == set(first), "the layer, and a new project's curated files"
+    assert all(first[p].startswith(b"# Written by `sdkgen import` from ") for p in layer)
+    assert first["product.yaml"].startswith(b"# Curated: "), "written once, then the team's"
     assert run_import(tmp_path, product) == 0
     assert tree(tmp_path / "specs") == first
     assert render(source(product)) == render(source(product))
@@ -190,7 +195,9 @@ def test_errors_are_stated_once(tmp_path: Path) -> None:
     one = errors["InvalidParameter.DurationSeconds"]
     assert one["http_status"] == 400 and one["category"] == "client" and one["source"] == "gateway"
     assert one["exception"] == "InvalidParameterDurationSecondsError"
-    assert len({e["exception"] for e in errors.values()}) == len(errors)
+    failures = {code: e for code, e in errors.items() if e["category"] != "success"}
+    assert len({e["exception"] for e in failures.values()}) == len(failures)
+    assert errors["OK"]["category"] == "success" and "exception" not in errors["OK"], "the protocol's success code"
     role = yaml.safe_load((imported / "actions" / "AssumeRole.yaml").read_text(encoding="utf-8"))
     assert "InvalidParameter.DurationSeconds" in role["errors"]
 
@@ -291,3 +298,21 @@ def _param(schema: dict[str, Any]) -> dict[str, Any]:
 def test_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, code: str, where: str) -> None:
     err = _bad(tmp_path, content, capsys)
     assert f"error[{code}]" in err and where in err and "bad.json" in err
+
+
+def test_a_first_import_makes_a_project_that_validates_and_generates(tmp_path: Path) -> None:
+    """A new product needs no file of its own to start: the starter curated files are enough.
+    Sts here (4 actions, quick); bench/import_products.py does the same for every product."""
+    assert run_import(tmp_path, "sts-2015-04-01") == 0
+    specs, out = tmp_path / "specs", tmp_path / "out"
+    assert main(["validate", "--specs", str(specs)]) == 0
+    assert main(["generate", "--specs", str(specs), "--output", str(out)]) == 0
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "-p", "sts"],
+        env={**os.environ, "PYTHONPATH": str(out / "python/src"), "MYPY_CACHE_DIR": str(tmp_path / "mypy")},
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:]
+    (specs / "product.yaml").write_text("# mine\n" + (specs / "product.yaml").read_text(encoding="utf-8"), "utf-8")
+    assert run_import(tmp_path, "sts-2015-04-01") == 0
+    assert (specs / "product.yaml").read_text(encoding="utf-8").startswith("# mine"), "never overwritten"

@@ -24,7 +24,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     except UnknownAction as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    written = commit([imported.plan])[0]
+    written = commit([imported.plan, *([imported.starter] if imported.starter else [])])[0]
+    if imported.starter is not None:
+        names = ", ".join(show(specs / p) for p in imported.starter.files)
+        print(
+            f"created {names}: the curated settings of a new project (package, version, signing); edit them"
+        )
     where = show(specs / "imported")
     print(
         f"imported {len(imported.actions)} action(s) from {show(source)} into {where}/: "

@@ -33,7 +33,10 @@ def build(parsed: ParsedSpecs) -> ir.Api:
     return ir.Api(product, tuple(actions), errors)
 
 
-def _text(t: TextSpec) -> ir.Text:
+def _text(t: TextSpec | None) -> ir.Text:
+    """A text; an absent one (the vendor gave none) is empty in both languages."""
+    if t is None:
+        return ir.Text(zh="", en="")
     return ir.Text(zh=(t.zh or "").strip(), en=(t.en or "").strip())
 
 

@@ -48,7 +48,7 @@ class Style(StrEnum):
 
 class EnumValueSpec(_Strict):
     value: Scalar
-    description: TextSpec
+    description: TextSpec | None = None  # none given: the docs show none; validate counts it
 
 
 class ConstraintsSpec(_Strict):
@@ -87,7 +87,7 @@ class FieldSpec(_Strict):
     invalid_error: NonEmpty | None = None
     default: Scalar | None = None
     example: Any = None
-    description: TextSpec
+    description: TextSpec | None = None  # none given: the docs show none; validate counts it
     deprecated: bool = False
     deprecation: TextSpec | None = None
     unit: NonEmpty | None = None  # of a number: seconds, milliseconds, minutes, characters, ...
@@ -98,7 +98,7 @@ class FieldSpec(_Strict):
 
 
 class StructSpec(_Strict):
-    description: TextSpec
+    description: TextSpec | None = None  # none given: the docs show none; validate counts it
     fields: dict[NonEmpty, FieldSpec]
 
 
@@ -196,9 +196,9 @@ class ActionSpec(_Strict):
     """``specs/actions/<Action>.yaml``."""
 
     action: NonEmpty
-    summary: TextSpec
-    description: TextSpec
-    group: TextSpec
+    summary: TextSpec | None = None
+    description: TextSpec | None = None
+    group: TextSpec | None = None
     idempotent: bool
     deprecated: bool = False
     deprecation: TextSpec | None = None

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from generator.importer.convert import FOLDER, convert
 from generator.importer.source import Problems, read
 from generator.output.writer import Plan, existing_files, plan
@@ -21,6 +23,25 @@ class Imported:
     plan: Plan
     actions: list[str]  # the action files written
     notes: list[str] = field(default_factory=list)  # what was dropped, converted or left out
+    starter: Plan | None = None  # the curated files a new project lacks, written once
+
+
+def starter_files(product: str) -> dict[str, str]:
+    """The curated files a first import creates when the specs have none: what the metadata
+    cannot say (the package to publish, its version, the signing schemes), to be edited."""
+    package = product.lower()
+    head = (
+        "# Curated: what the vendor's metadata does not say. Written once by `sdkgen import`, then yours;\n"
+        "# values here win over specs/imported/ key by key (see specs/README.md, Layers).\n"
+    )
+    return {
+        "product.yaml": head
+        + f"title:\n  en: {product}\n"
+        + "signing:\n  default: v3\n  schemes: [v3, v1]\n"
+        + "sdk:\n  version: 0.1.0\n  targets:\n"
+        + f"    python: {{package: {package}, distribution: {package}}}\n",
+        "errors.yaml": head + "errors: {}\n",
+    }
 
 
 class UnknownAction(ValueError):
@@ -56,4 +77,9 @@ def import_plan(
         for kept in existing_files(specs, (f"{FOLDER}/actions",)):
             if kept not in files:
                 files[kept] = (specs / kept).read_text(encoding="utf-8")
-    return Imported(plan(specs, files, (FOLDER,)), actions, notes)
+    starter = None
+    if not (specs / "product.yaml").exists():
+        code = str(yaml.safe_load(files[f"{FOLDER}/product.yaml"])["product"])
+        fresh = {p: t for p, t in starter_files(code).items() if not (specs / p).exists()}
+        starter = plan(specs, fresh, tuple(fresh))
+    return Imported(plan(specs, files, (FOLDER,)), actions, notes, starter)

@@ -68,7 +68,10 @@ def convert_action(
     problems: Problems,
     codes: list[str],
     notes: list[str],
+    request_id_text: str | None = None,
 ) -> dict[str, Any]:
+    """One action's spec. ``request_id_text``: how the document describes RequestId elsewhere,
+    for an answer whose schema forgot it (every RPC answer carries one)."""
     where = f"$.apis.{name}"
     conv = Converter(problems, components)
     spec: dict[str, Any] = {"action": name}
@@ -101,6 +104,9 @@ def convert_action(
     fields = conv.fields(
         response_schema.get("properties") or {}, f"{where}.responses.200.schema.properties", ""
     )
+    if "RequestId" not in fields:
+        fields = {"RequestId": _request_id(request_id_text), **fields}
+        notes.append(f"{where}.responses: RequestId added: every RPC answer carries it")
     demo = _demo(api.get("responseDemo"), f"{where}.responseDemo", notes)
     examples = response_examples(name, fields, conv.structs, demo, notes, f"{where}.responseDemo")
     if conv.structs:
@@ -110,6 +116,16 @@ def convert_action(
     notes.extend(f"{w}: an array without 'items': taken as list<string>" for w in conv.untyped)
     notes.extend(f"{where}: {d}" for d in conv.dropped)
     return spec
+
+
+def _request_id(description: str | None) -> dict[str, Any]:
+    field: dict[str, Any] = {"type": "string"}
+    if description:
+        field["description"] = {"zh": description}
+    field["repaired"] = {
+        "type": "the vendor's response schema lacks RequestId, which every RPC answer carries"
+    }
+    return field
 
 
 def _demo(raw: Any, where: str, notes: list[str]) -> dict[str, str]:

@@ -4,8 +4,9 @@
 decides status and message; a code stated differently elsewhere is noted), category from the HTTP
 status (429 or a ``Throttling`` code → throttling, 5xx → server, else client; throttling and
 server codes are retryable), ``source: business`` at HTTP 200 and ``gateway`` otherwise, an
-exception class in CapWords + ``Error`` made unique with a number. The vendor gives only an
-English message per code: it is also the ``description.zh`` (the only text there is).
+exception class in CapWords + ``Error`` made unique with a number. The vendor gives one message
+per code, usually English: it is also the description, under the language it is written in.
+``OK``, the success code of every RPC answer, is stated too.
 ``product.yaml``: product, api_version, style, protocol and method when every API agrees,
 endpoints (the most common one is the default; regions listed only where they differ).
 """
@@ -88,10 +89,22 @@ def _errors(apis: dict[str, Any], notes: list[str]) -> tuple[dict[str, Any], dic
                     "source": "business" if status == 200 else "gateway",
                     "exception": cls,
                     "message": message,
-                    "description": {"zh": message},
+                    "description": {"en" if message.isascii() else "zh": message},
                 }
         per_action[name] = codes
+    table.setdefault("OK", dict(_SUCCESS))
     return {k: table[k] for k in sorted(table)}, per_action
+
+
+# What an RPC answer's Code says on success (the protocol's, not a product's).
+_SUCCESS: dict[str, Any] = {
+    "http_status": 200,
+    "category": "success",
+    "retryable": False,
+    "source": "business",
+    "message": "OK",
+    "description": {"en": "The request succeeded."},
+}
 
 
 def _product(doc: dict[str, Any]) -> dict[str, Any]:
@@ -136,9 +149,23 @@ def convert(
         f"{FOLDER}/product.yaml": dump(header, _product(doc)),
         f"{FOLDER}/errors.yaml": dump(header, {"errors": errors}),
     }
+    request_id_text = _request_id_text(apis)
     for name, api in apis.items():
         if only is not None and name not in only:
             continue
-        spec = convert_action(name, api, groups.get(name), components, problems, per_action[name], notes)
+        spec = convert_action(
+            name, api, groups.get(name), components, problems, per_action[name], notes, request_id_text
+        )
         files[f"{FOLDER}/actions/{name}.yaml"] = dump(header, spec)
     return files
+
+
+def _request_id_text(apis: dict[str, Any]) -> str | None:
+    """How the document describes RequestId in the first answer that declares it."""
+    for api in apis.values():
+        node: Any = api
+        for key in ("responses", "200", "schema", "properties", "RequestId", "description"):
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, str) and node.strip():
+            return node.strip()
+    return None
