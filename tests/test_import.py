@@ -316,3 +316,25 @@ def test_a_first_import_makes_a_project_that_validates_and_generates(tmp_path: P
     (specs / "product.yaml").write_text("# mine\n" + (specs / "product.yaml").read_text(encoding="utf-8"), "utf-8")
     assert run_import(tmp_path, "sts-2015-04-01") == 0
     assert (specs / "product.yaml").read_text(encoding="utf-8").startswith("# mine"), "never overwritten"
+
+
+def test_a_required_parameter_without_example_gets_one_made_from_its_rules() -> None:
+    from generator.importer.synth import made_example
+
+    structs = {"Detail": {"fields": {"Number": {"type": "string", "required": True, "format": "phone-number"},
+                                     "Note": {"type": "string"}}}}  # fmt: skip
+    assert made_example({"type": "list<Detail>"}, structs) == [{"Number": "13800000000"}]
+    assert made_example({"type": "int32", "constraints": {"minimum": 5, "maximum": 9}}, {}) == 5
+    assert made_example({"type": "string", "constraints": {"min_length": 10}}, {}) == "examplexxx"
+    enum = {"type": "string", "constraints": {"enum": [{"value": "roundRobin"}]}}
+    assert made_example(enum, {}) == "roundRobin"
+    assert made_example({"type": "string", "constraints": {"pattern": "^[a-z]+$"}}, {}) is None, "no guessing"
+
+
+def test_every_required_dyvmsapi_parameter_has_an_example(tmp_path: Path) -> None:
+    assert run_import(tmp_path, "dyvmsapi-2017-05-25") == 0
+    for path in (tmp_path / "specs/imported/actions").glob("*.yaml"):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for name, field in spec["parameters"].items():
+            if field.get("required"):
+                assert field.get("example") is not None, f"{path.name}: {name}"

@@ -468,6 +468,16 @@ class _ActionChecker:
                                     f"{mark} names '{path}', which this field does not set",
                                     key=True, hint=f"remove the mark, or set {path}")  # fmt: skip
                     )
+        if loc[0] == "parameters" and field.required and field.example is None:
+            self.out.append(
+                self.doc.at(
+                    loc,
+                    Code.missing_example,
+                    f"required parameter '{loc[-1]}' has no example",
+                    key=True,
+                    hint="add 'example:': every sample and the docs' request send it",
+                )
+            )
         expr = self._type(loc + ("type",), field.type)
         if expr is None:
             return

@@ -64,6 +64,7 @@ class Code(StrEnum):
     unsafe_idempotent = "unsafe-idempotent"
     invalid_wire_name = "invalid-wire-name"
     no_actions = "no-actions"
+    missing_example = "missing-example"
     # import (sdkgen import: generator/importer/; tests/test_import.py)
     import_not_json = "import-not-json"
     import_not_api_docs = "import-not-api-docs"

@@ -13,6 +13,7 @@ from typing import Any
 from generator.importer.examples import response_examples
 from generator.importer.schema import Converter, text
 from generator.importer.source import Problems
+from generator.importer.synth import NOTE, made_example
 
 READ_ONLY = ("read",), ("get", "list")  # operationType, systemTags.operationType
 
@@ -99,6 +100,12 @@ def convert_action(
         made = conv.field(pname, schema, f"{where}.parameters{pwhere}.schema", style=style)
         if made is not None:
             params[pname] = made
+    for field in params.values():
+        if field.get("required") and field.get("example") is None:
+            made = made_example(field, conv.structs)
+            if made is not None:
+                field["example"] = made
+                field.setdefault("repaired", {})["example"] = NOTE
     spec["parameters"] = params
     response_schema = ((api.get("responses") or {}).get("200") or {}).get("schema") or {}
     fields = conv.fields(
