@@ -276,7 +276,7 @@ def _check_product(spec: ProductSpec, doc: Document, diagnostics: list[Diagnosti
                 ("product",),
                 Code.invalid_wire_name,
                 f"product code '{spec.product}' cannot be sent and signed as a plain ASCII name",
-                hint="use ASCII letters and digits, starting with a letter (e.g. 'Dyvmsapi')",
+                hint="use ASCII letters and digits, starting with a letter (e.g. 'Ecs')",
             )
         )
     signing = spec.signing
