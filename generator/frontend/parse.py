@@ -7,7 +7,6 @@ it concerns: unknown keys (with the closest known key as a hint), missing keys, 
 
 from __future__ import annotations
 
-import datetime
 import types
 import typing
 from dataclasses import dataclass
@@ -130,7 +129,7 @@ def _value_error(doc: Document, loc: Loc, errs: list[ErrorDetails]) -> Diagnosti
         code = Code.wrong_type if any(e["type"] in _EXPECTED for e in errs) else Code.invalid_value
         message = f"{_dotted(loc)}: expected {' or '.join(expected)}, got {_describe(value)}"
         hint = None
-        if isinstance(value, (datetime.date, int, float, bool)) and "a string" in expected:
+        if isinstance(value, (int, float, bool)) and "a string" in expected:
             hint = "put the value in quotes to make it a string"
         return doc.at(loc, code, message, hint=hint)
     return doc.at(loc, Code.invalid_value, f"{_dotted(loc)}: {errs[0]['msg'].lower()}")
@@ -163,8 +162,6 @@ def _describe(value: Any) -> str:
             return "a list"
         case dict():
             return "a mapping"
-        case datetime.date():
-            return f"the date {value.isoformat()} (YAML reads an unquoted date as a date)"
     return type(value).__name__
 
 

@@ -47,23 +47,12 @@ class SampleFile:
 
 @dataclass(frozen=True)
 class Guide:
-    """What the getting-started page says of one language's SDK."""
+    """What the docs need of one language's SDK beyond its samples."""
 
     language: str
-    package: str  # what the code imports
-    install: str  # the shell command that installs it
-    requires: str  # the language version it needs, as the registry states it
-    env_endpoint: str  # the environment variable that overrides the endpoint
-    root_error: str  # the class every error derives from
-    user_agent: str  # the SDK's User-Agent, placeholders where it varies
-    error: ir.ErrorCode | None  # a code the guide catches by name, with its class
-    error_class: str | None
-    first_call: SampleFile  # the guide's action, sync
-    programs: tuple[tuple[str, SampleFile], ...]  # (name, program): handle_errors, retries, with_emulator
+    root_error: str  # the class every error derives from (the error table names it)
+    user_agent: str  # the SDK's User-Agent, shown in the pages' example requests
     section: str  # this language's part of the getting-started page, Markdown under a "## <language>"
-
-    def program(self, name: str) -> SampleFile:
-        return next(p for n, p in self.programs if n == name)
 
 
 class Target(Protocol):

@@ -55,7 +55,7 @@ def runtime_text(renderer: Renderer, source: Path) -> str:
 
 @dataclass(frozen=True)
 class _GuideFacts:
-    """What templates/python/guide.md.jinja reads (the ``Guide`` before its section exists)."""
+    """What templates/python/guide.md.jinja reads to write the Python section of the guide."""
 
     package: str
     install: str
@@ -159,20 +159,7 @@ class PythonTarget:
             first_link=f"../{first.path}",
             samples_link=f"../{samples.SAMPLES_DIR}/",
         )
-        return Guide(
-            language=self.language,
-            package=v.package,
-            install=f"pip install {v.distribution}",
-            requires=f"Python `{v.requires_python}`",
-            env_endpoint=v.env_endpoint,
-            root_error=v.root_error,
-            user_agent=user_agent(api),
-            error=context.error,
-            error_class=context.error.exception if context.error is not None else None,
-            first_call=first,
-            programs=programs,
-            section=section,
-        )
+        return Guide(self.language, v.root_error, user_agent(api), section)
 
 
 TARGET = PythonTarget()
