@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
         locations(p)
         p.add_argument("--target", action="append", choices=targets, metavar="NAME",
                        help=f"only this target (repeatable): {', '.join(targets)}; default all")  # fmt: skip
+        p.add_argument("--no-cache", action="store_true",
+                       help="render everything, neither reading nor writing the render cache "
+                            "(.sdkgen-cache/, or $SDKGEN_CACHE_DIR)")  # fmt: skip
+        p.add_argument("--jobs", type=_positive, metavar="N",
+                       help="worker processes for rendering (default: $SDKGEN_JOBS, else the CPUs, "
+                            "at most 8)")  # fmt: skip
     p = add("build", cmd_build, "build the wheel and sdist of generated/python and check their metadata")
     locations(p)
     p.add_argument("--dist", help="where the archives go (default: dist/ beside the generated directory)")
@@ -96,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_import_commands(add)
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,6 +38,56 @@ def _summary(plan: Plan) -> str:
     return f"{len(plan.added)} added, {len(plan.changed)} changed, {len(plan.removed)} removed"
 
 
+def _roots(args: argparse.Namespace) -> list[tuple[Path, tuple[str, ...]]]:
+    """The roots generate writes and the folders it owns in each."""
+    from generator.targets import owned
+
+    p = paths(args)
+    chosen = tuple(getattr(args, "target", None) or ())
+    found = [(p.output, owned(chosen or None))]
+    return found if chosen else [*found, (p.specs, ("schema",))]
+
+
+def _inputs_key(args: argparse.Namespace) -> str | None:
+    """The fingerprint of this run's inputs, when there is a cache to keep records in."""
+    from generator.output.stamp import inputs_key
+
+    p = paths(args)
+    if p.cache is None:
+        return None
+    return inputs_key(p.specs, p.templates, tuple(getattr(args, "target", None) or ()) or None)
+
+
+def _fresh(args: argparse.Namespace, key: str | None, state: str) -> bool:
+    """Whether every root is as the last run with the same inputs left it
+    (``generator.output.stamp``): then each is reported in ``state`` and nothing is rendered."""
+    from generator.output.stamp import fresh
+
+    cache = paths(args).cache
+    if key is None or cache is None:
+        return False
+    found = []
+    for root, owned in _roots(args):
+        count = fresh(cache, root, owned, key)
+        if count is None:
+            return False
+        found.append((root, count))
+    for root, count in found:
+        print(f"{show(root)}: {state} ({count} files)")
+    return True
+
+
+def _record(args: argparse.Namespace, key: str | None, done: list[Plan]) -> None:
+    from generator.output.stamp import record
+
+    cache = paths(args).cache
+    if key is None or cache is None:
+        return
+    for plan in done:
+        if plan.owned is not None:
+            record(cache, plan.root, plan.owned, key, plan.files)
+
+
 def plans(args: argparse.Namespace) -> list[Plan]:
     """What generate writes: the chosen targets under the output directory, and specs/schema/."""
     from generator.output.generate import generate_plan, spec_schema_plan
@@ -45,7 +95,13 @@ def plans(args: argparse.Namespace) -> list[Plan]:
     p = paths(args)
     chosen = tuple(getattr(args, "target", None) or ())
     target_plan = generate_plan(
-        p.specs, p.templates, p.output, targets=chosen or None, display_root=Path.cwd()
+        p.specs,
+        p.templates,
+        p.output,
+        targets=chosen or None,
+        display_root=Path.cwd(),
+        cache_dir=p.cache,
+        jobs=getattr(args, "jobs", None),
     )
     return [target_plan, spec_schema_plan(p.specs)] if not chosen else [target_plan]
 
@@ -55,8 +111,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
     (``generator.output.writer.commit``): a kill leaves both roots old or both new, an error
     leaves them as they were (``WriteError``: one line, exit 2). A concurrent run writing the same
     roots is waited for up to SDKGEN_LOCK_TIMEOUT seconds (30), then "another sdkgen run is
-    writing …" (exit 2). What is printed is what was written (re-planned under the lock)."""
+    writing …" (exit 2). What is printed is what was written (re-planned under the lock). When
+    the inputs and the output are as the last run left them, nothing is rendered."""
+    key = _inputs_key(args)
+    if _fresh(args, key, "up to date"):
+        return EXIT_OK
     done = commit(plans(args))
+    _record(args, key, done)
     for plan in done:
         for mark, files in (("+", plan.added), ("~", plan.changed), ("-", plan.removed)):
             for path in files:
@@ -69,9 +130,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """Read-only, under a shared lock per root (waited for like generate's, never forever); it
     writes only to settle what an interrupted generate left (roll forward or back), so that it
-    reports exactly the old or exactly the new tree."""
+    reports exactly the old or exactly the new tree. When the inputs and the output are as the
+    last run left them, nothing is rendered."""
+    key = _inputs_key(args)
+    if _fresh(args, key, "in sync"):
+        return EXIT_OK
     checked = plans(args)
     drift = [p for p in checked if not p.in_sync]
+    if not drift:
+        _record(args, key, checked)
     for plan in checked:
         if plan.in_sync:
             print(f"{show(plan.root)}: in sync ({len(plan.files)} files)")

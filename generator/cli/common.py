@@ -8,6 +8,7 @@ folder of a project; outside one, it needs ``--specs`` (and, to generate, ``--ou
 from __future__ import annotations
 
 import argparse
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,22 @@ class Paths:
     specs: Path
     templates: Path
     output: Path
+    cache: Path | None  # the render cache (generator.output.engine); None with --no-cache
+
+
+CACHE_FOLDER = ".sdkgen-cache"
+
+
+def _cache(args: argparse.Namespace, root: Path | None) -> Path | None:
+    """``$SDKGEN_CACHE_DIR``, else ``.sdkgen-cache/`` in the project, else the user's cache."""
+    if getattr(args, "no_cache", False):
+        return None
+    chosen = os.environ.get("SDKGEN_CACHE_DIR")
+    if chosen:
+        return Path(chosen)
+    if root is not None:
+        return root / CACHE_FOLDER
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sdkgen"
 
 
 def _project(start: Path) -> tuple[Path, dict[str, str]] | None:
@@ -69,7 +86,7 @@ def paths(args: argparse.Namespace, *, must_exist: bool = True) -> Paths:
     templates = pick("templates")
     if not templates.is_dir() and not getattr(args, "templates", None):
         templates = BUNDLED_TEMPLATES
-    return Paths(specs, templates, pick("output"))
+    return Paths(specs, templates, pick("output"), _cache(args, found[0] if found else None))
 
 
 def show(path: Path) -> str:

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from generator.cli.common import EXIT_INVALID, EXIT_OK, paths, show
-from generator.importer import UnknownAction, import_plan
 from generator.output.writer import commit
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from generator.importer import UnknownAction, import_plan
+
     source = Path(args.file)
     specs = paths(args, must_exist=False).specs
     try:

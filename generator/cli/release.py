@@ -19,29 +19,32 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.cli.commands import plans
 from generator.cli.common import EXIT_DRIFT, EXIT_INVALID, EXIT_OK, UsageError, paths, show
-from generator.frontend import ir
 from generator.frontend.diagnostics import SpecError
-from generator.frontend.pipeline import load_api
 from generator.output.writer import commit, locked
-from generator.release import diff_format
-from generator.release.changes import Report
-from generator.release.diff import diff_report
-from generator.release.gitbase import GitError, specs_at
-from generator.release.release import BASELINE, ReleaseRefused, commit_release, plan_release, stage_release
 from generator.release.semver import Bump
 
-FORMATS: dict[str, Callable[[Report], str]] = {
-    "text": diff_format.text,
-    "markdown": diff_format.markdown,
-    "json": diff_format.json_document,
-}
+if TYPE_CHECKING:  # the release machinery loads with the command that uses it, not with the CLI
+    from generator.frontend import ir
+    from generator.release.changes import Report
+
+FORMAT_NAMES = ("json", "markdown", "text")
+
+
+def _formats() -> dict[str, Callable[[Report], str]]:
+    from generator.release import diff_format
+
+    return {"text": diff_format.text, "markdown": diff_format.markdown, "json": diff_format.json_document}
 
 
 def _load_at_ref(ref: str, specs: Path, work: Path) -> tuple[ir.Api, str]:
     """The specs at git ref ``ref``; their diagnostics name the file as ``REF:specs/…``."""
+    from generator.frontend.pipeline import load_api
+    from generator.release.gitbase import specs_at
+
     folder, label = specs_at(ref, specs, work)
     try:
         return load_api(folder, display_root=work), label
@@ -50,6 +53,9 @@ def _load_at_ref(ref: str, specs: Path, work: Path) -> tuple[ir.Api, str]:
 
 
 def _trees(args: argparse.Namespace, work: Path) -> tuple[ir.Api, str, ir.Api, str]:
+    from generator.frontend.pipeline import load_api
+    from generator.release.release import BASELINE
+
     trees = [Path(t) for t in args.trees]
     specs = paths(args, must_exist=False).specs  # OLD NEW need no project; the rest say what is missing
     if args.base is not None:
@@ -71,6 +77,10 @@ def _trees(args: argparse.Namespace, work: Path) -> tuple[ir.Api, str, ir.Api, s
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    from generator.release import diff_format
+    from generator.release.diff import diff_report
+    from generator.release.gitbase import GitError
+
     with tempfile.TemporaryDirectory(prefix="sdkgen-diff-") as work:
         try:
             old, old_label, new, new_label = _trees(args, Path(work))
@@ -78,7 +88,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_INVALID
     report = diff_report(old, new, old_label, new_label)
-    sys.stdout.write(FORMATS[args.format](report))
+    sys.stdout.write(_formats()[args.format](report))
     complaint = diff_format.verdict(report)
     if complaint is not None:
         print(f"error: {complaint} in {new_label}/product.yaml", file=sys.stderr)
@@ -88,6 +98,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     from generator.release.package import BuildError
+    from generator.release.release import ReleaseRefused, commit_release, plan_release, stage_release
 
     p = paths(args)
     specs, templates, out = p.specs, p.templates, p.output
@@ -135,7 +146,7 @@ def add_commands(
     p.add_argument(
         "--base", metavar="GIT_REF", help="compare with the specs of this git commit, e.g. origin/main"
     )
-    p.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
+    p.add_argument("--format", choices=FORMAT_NAMES, default="text", help="output format (default: text)")
     p.add_argument("--specs", help="specs directory (default: [tool.sdkgen] specs)")
     p = add("release", cmd_release, "bump sdk.version from the changes since the last release, record it, "
             "regenerate and build")  # fmt: skip

@@ -16,20 +16,10 @@ from generator.frontend import ir
 from generator.frontend.diagnostics import Diagnostic, Severity, SpecError
 from generator.frontend.pipeline import load_api
 from generator.frontend.spec_schema import spec_schemas
-from generator.output.render import HEADER_TEXT, Renderer
+from generator.output import engine
+from generator.output.render import HEADER_TEXT
 from generator.output.writer import Plan, plan
-from generator.targets import Context, Target, registry
-
-
-def chosen(names: Sequence[str] | None) -> tuple[Target, ...]:
-    """The targets by name (all of them when ``names`` is None), in registry order."""
-    targets = registry()
-    if names is None:
-        return tuple(targets.values())
-    unknown = sorted(set(names) - targets.keys())
-    if unknown:
-        raise ValueError(f"unknown target {unknown[0]!r}; the targets are {', '.join(targets)}")
-    return tuple(t for name, t in targets.items() if name in names)
+from generator.targets import Target, chosen, owned, registry
 
 
 def check_targets(api: ir.Api, targets: Sequence[Target]) -> list[Diagnostic]:
@@ -48,17 +38,20 @@ def load_checked(
     return api
 
 
-def render_all(api: ir.Api, templates: Path, targets: Sequence[str] | None = None) -> dict[str, str]:
-    ctx = Context(Renderer(templates), templates)
-    files: dict[str, str] = {}
-    for target in chosen(targets):
-        if target.applies(api):
-            files.update(target.render(api, ctx))
-    return files
-
-
-def owned(targets: Sequence[str] | None) -> tuple[str, ...]:
-    return tuple(sorted({folder for t in chosen(targets) for folder in t.owns}))
+def render_all(
+    api: ir.Api,
+    templates: Path,
+    targets: Sequence[str] | None = None,
+    *,
+    cache_dir: Path | None = None,
+    jobs: int | None = None,
+    stats: engine.Stats | None = None,
+) -> dict[str, str]:
+    """``{path: final text}``: the engine over the chosen targets (all by default); with
+    ``cache_dir``, units rendered before are taken from the cache."""
+    picked = chosen(targets)
+    helpers = tuple(t for t in registry().values() if t not in picked)
+    return engine.render(api, templates, picked, helpers=helpers, cache_dir=cache_dir, jobs=jobs, stats=stats)
 
 
 def generate_plan(
@@ -68,9 +61,13 @@ def generate_plan(
     *,
     targets: Sequence[str] | None = None,
     display_root: Path | None = None,
+    cache_dir: Path | None = None,
+    jobs: int | None = None,
+    stats: engine.Stats | None = None,
 ) -> Plan:
     api = load_checked(specs, targets=targets, display_root=display_root)
-    return plan(output, render_all(api, templates, targets), owned(targets))
+    files = render_all(api, templates, targets, cache_dir=cache_dir, jobs=jobs, stats=stats)
+    return plan(output, files, owned(targets))
 
 
 def spec_schema_plan(specs: Path) -> Plan:

@@ -76,8 +76,10 @@ import json
 import os
 import shutil
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -271,13 +273,15 @@ class _Ops:
     """Counts file-system mutations for the test-only SDKGEN_TEST_KILL_AFTER_OPS hook."""
 
     count = 0
+    lock = threading.Lock()
 
 
 def _step() -> None:
     limit = os.environ.get("SDKGEN_TEST_KILL_AFTER_OPS")
-    if limit is not None and _Ops.count >= int(limit):
-        os.kill(os.getpid(), signal.SIGKILL)
-    _Ops.count += 1
+    with _Ops.lock:
+        if limit is not None and _Ops.count >= int(limit):
+            os.kill(os.getpid(), signal.SIGKILL)
+        _Ops.count += 1
 
 
 def _why(exc: OSError) -> str:
@@ -306,6 +310,26 @@ def _write_new(path: Path, data: bytes) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+_WRITERS = 8  # threads staging files: their fsyncs share the file system's journal commits
+
+
+def _stage_file(target: Path, staged: Path, data: bytes) -> None:
+    with _naming(target):
+        _write_new(staged, data)
+
+
+def _stage_many(items: list[tuple[Path, Path, bytes]]) -> None:
+    """``(target, staged, data)``: each file written to its staging path, several at a time;
+    the first failure is raised, naming the target."""
+    if len(items) < 2 * _WRITERS:
+        for item in items:
+            _stage_file(*item)
+        return
+    with ThreadPoolExecutor(_WRITERS) as pool:
+        for future in [pool.submit(_stage_file, *item) for item in items]:
+            future.result()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -571,10 +595,15 @@ def _stage(journal: _Journal, texts: dict[int, bytes]) -> None:
             _write_new(root / TXN / POINTER, os.path.relpath(primary, root).encode("utf-8"))
             _mkdirs(root / TXN / "new")
             _mkdirs(root / TXN / "old")
+    _stage_many(
+        [
+            (journal.target(op), journal.work(op) / "new" / str(i), texts[i])
+            for i, op in enumerate(journal.ops)
+            if op.kind != "remove"
+        ]
+    )
     for i, op in enumerate(journal.ops):
         with _naming(journal.target(op)):
-            if op.kind != "remove":
-                _write_new(journal.work(op) / "new" / str(i), texts[i])
             if op.kind != "add":
                 _backup(journal.target(op), journal.work(op) / "old" / str(i))
     for root in journal.roots:

@@ -9,12 +9,20 @@ Each target owns its naming policy (``naming.py`` in its package), checks its na
 IR (``check``: collisions and reserved words, as located diagnostics) and renders the IR into
 ``{path: text}`` under the output folders it ``owns``. A code target (a language) also gives the
 docs target its samples (``CodeTarget``), so a second language adds a tab to every page.
+
+A target renders in ``Unit``s: pieces of its output, each with a key that names everything its
+files depend on (``action_key`` for a piece made from one action, ``api_key`` for one made from
+the whole API). The engine (``generator.output.engine``) renders only the units whose keys it has
+not seen, in parallel, formats their Python files in one batch and caches the result; equal keys
+must promise equal files, which the suite checks by comparing incremental runs with cold ones.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import pkgutil
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,7 +30,7 @@ from typing import Protocol, runtime_checkable
 
 from generator.frontend import ir
 from generator.frontend.diagnostics import Diagnostic
-from generator.output.render import Renderer
+from generator.output.render import Renderer, embed
 
 _NOT_TARGETS = {"common"}
 
@@ -36,13 +44,67 @@ class Context:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """A piece of a target's output: ``render()`` gives its files, unformatted.
+
+    ``key`` is text that names everything those files depend on: two runs with equal keys must
+    render equal files. The engine caches a unit's formatted files under its key.
+    """
+
+    key: str
+    render: Callable[[], dict[str, str]]
+
+
+class _Keys:
+    """The keys of the latest API asked about, each computed once (every target asks)."""
+
+    api: ir.Api | None = None
+    whole = ""
+    shared = ""
+    actions: dict[int, str] = {}
+
+    @classmethod
+    def of(cls, api: ir.Api) -> type[_Keys]:
+        if cls.api is not api:
+            cls.api, cls.whole, cls.actions = api, "", {}
+            cls.shared = hashlib.sha256(repr((api.product, api.errors)).encode()).hexdigest()
+        return cls
+
+    @classmethod
+    def action(cls, action: ir.Action) -> str:
+        found = cls.actions.get(id(action))
+        if found is None:
+            found = cls.actions[id(action)] = repr(action)
+        return found
+
+
+def api_key(api: ir.Api) -> str:
+    """The key of a unit made from the whole API."""
+    keys = _Keys.of(api)
+    if not keys.whole:
+        keys.whole = "\0".join([repr(api.changelog), keys.shared, *map(keys.action, api.actions)])
+    return keys.whole
+
+
+def action_key(api: ir.Api, action: ir.Action) -> str:
+    """The key of a unit made from one action and what every action shares: the product and the
+    error table (its docstrings name error classes; its pages link them)."""
+    keys = _Keys.of(api)
+    return f"{keys.shared}\0{keys.action(action)}"
+
+
+@dataclass(frozen=True)
 class SampleFile:
-    """One runnable sample program of a code target, formatted: what the docs embed byte for byte."""
+    """One runnable sample program of a code target, as the docs embed it byte for byte."""
 
     path: str  # relative to the output root, e.g. samples/python/ivr_call.py
     title: str  # the tab's label, e.g. "Python (sync)"
     language: str  # the Markdown fence's language, e.g. "python"
-    source: str
+
+    @property
+    def source(self) -> str:
+        """The file's final text, as a placeholder the engine fills in once it is formatted."""
+        return embed(self.path)
 
 
 @dataclass(frozen=True)
@@ -51,7 +113,6 @@ class Guide:
 
     language: str
     root_error: str  # the class every error derives from (the error table names it)
-    user_agent: str  # the SDK's User-Agent, shown in the pages' example requests
     section: str  # this language's part of the getting-started page, Markdown under a "## <language>"
 
 
@@ -67,8 +128,8 @@ class Target(Protocol):
         """Names this target would emit that collide or are reserved, at their spec positions."""
         ...
 
-    def render(self, api: ir.Api, ctx: Context) -> dict[str, str]:
-        """``{path under the output root: final text}``, formatted."""
+    def units(self, api: ir.Api, ctx: Context) -> list[Unit]:
+        """Its output in units: ``{path under the output root: text}`` each, unformatted."""
         ...
 
 
@@ -88,6 +149,10 @@ class CodeTarget(Target, Protocol):
 
     def member_of(self, field: ir.Field) -> str:
         """The name of a field in this language's models, e.g. ``called_number``."""
+        ...
+
+    def user_agent(self, api: ir.Api) -> str:
+        """The SDK's User-Agent, with placeholders where it varies: the pages' example requests."""
         ...
 
     def guide(self, api: ir.Api, ctx: Context) -> Guide:
@@ -111,3 +176,18 @@ def registry() -> dict[str, Target]:
 def code_targets(api: ir.Api) -> tuple[CodeTarget, ...]:
     """The language targets the specs ask for, in name order: each gives the docs a tab."""
     return tuple(t for t in registry().values() if isinstance(t, CodeTarget) and t.applies(api))
+
+
+def chosen(names: Sequence[str] | None) -> tuple[Target, ...]:
+    """The targets by name (all of them when ``names`` is None), in registry order."""
+    targets = registry()
+    if names is None:
+        return tuple(targets.values())
+    unknown = sorted(set(names) - targets.keys())
+    if unknown:
+        raise ValueError(f"unknown target {unknown[0]!r}; the targets are {', '.join(targets)}")
+    return tuple(t for name, t in targets.items() if name in names)
+
+
+def owned(targets: Sequence[str] | None) -> tuple[str, ...]:
+    return tuple(sorted({folder for t in chosen(targets) for folder in t.owns}))

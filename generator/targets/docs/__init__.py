@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 
 from generator.frontend import ir
 from generator.frontend.diagnostics import Diagnostic
-from generator.targets import Context, Guide, code_targets
+from generator.targets import Context, Guide, Unit, action_key, api_key, code_targets
 from generator.targets.common import wire as _wire
 from generator.targets.docs import tables
 
@@ -35,10 +36,20 @@ class SampleBlock:
 
 
 @dataclass(frozen=True)
-class ActionPage:
+class Entry:
+    """An action as the index and the guide list it."""
+
     action: ir.Action
     path: str
     summary: str  # both languages, for tables
+    summary_en: str
+    calls: tuple[tuple[str, str], ...]  # (language, how the SDK calls the action)
+
+
+@dataclass(frozen=True)
+class ActionPage:
+    action: ir.Action
+    path: str
     summary_en: str
     summary_zh: str
     deprecation: str | None
@@ -60,7 +71,14 @@ class ActionPage:
 @dataclass(frozen=True)
 class Group:
     title: str
-    actions: tuple[ActionPage, ...]
+    actions: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class PageView:
+    """What an action's page shares with the others."""
+
+    languages: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -101,18 +119,36 @@ def bilingual_line(t: ir.Text) -> str:
     return " · ".join(tables.md(x) for x in (t.en, t.zh) if x)
 
 
-def action_page(api: ir.Api, action: ir.Action, ctx: Context, user_agent: str) -> ActionPage:
+def _calls(api: ir.Api, action: ir.Action) -> tuple[tuple[str, str], ...]:
+    return tuple((t.language, t.method_of(api, action)) for t in code_targets(api))
+
+
+def _page_path(action: ir.Action) -> str:
+    return f"actions/{action.name}.md"
+
+
+def entry(api: ir.Api, action: ir.Action) -> Entry:
+    return Entry(
+        action=action,
+        path=_page_path(action),
+        summary=tables.bilingual(action.summary),
+        summary_en=tables.md(action.summary.short),
+        calls=_calls(api, action),
+    )
+
+
+def action_page(api: ir.Api, action: ir.Action, ctx: Context) -> ActionPage:
     structs = {s.name: s for s in action.structs}
     namers = tuple(t.member_of for t in code_targets(api))
     gateway = [e for e in api.errors if e.source == "gateway" and tables.retried(e, action.idempotent)]
+    user_agent = code_targets(api)[0].user_agent(api)
     return ActionPage(
         action=action,
-        path=f"actions/{action.name}.md",
-        summary=tables.bilingual(action.summary),
+        path=_page_path(action),
         summary_en=tables.md(action.summary.short),
         summary_zh=tables.md(action.summary.other),
         deprecation=_deprecation(action),
-        calls=tuple((t.language, t.method_of(api, action)) for t in code_targets(api)),
+        calls=_calls(api, action),
         description_en=tables.md(action.description.short, br="\n"),
         description_zh=tables.md(action.description.other, br="\n"),
         group=bilingual_line(action.group),
@@ -135,10 +171,9 @@ def _other_endpoints(e: ir.Endpoints) -> tuple[tuple[str, str], ...]:
 
 def view(api: ir.Api, ctx: Context) -> DocsView:
     guides = tuple(t.guide(api, ctx) for t in code_targets(api))
-    pages = {a.name: action_page(api, a, ctx, guides[0].user_agent) for a in api.actions}
-    titles: dict[str, list[ActionPage]] = {}
+    titles: dict[str, list[Entry]] = {}
     for a in api.actions:
-        titles.setdefault(bilingual_line(a.group), []).append(pages[a.name])
+        titles.setdefault(bilingual_line(a.group), []).append(entry(api, a))
     return DocsView(
         api=api,
         languages=tuple(g.language for g in guides),
@@ -161,19 +196,25 @@ class DocsTarget:
     def check(self, api: ir.Api) -> list[Diagnostic]:
         return []  # the docs use the code targets' names, which those targets check
 
-    def render(self, api: ir.Api, ctx: Context) -> dict[str, str]:
-        """``{docs/…md: text}``; the pages embed each code target's samples."""
+    def units(self, api: ir.Api, ctx: Context) -> list[Unit]:
+        """The index, error and guide pages as one unit; each action's page as its own. The
+        pages embed each code target's samples."""
+        pages = [Unit(action_key(api, a), partial(self.page, api, a, ctx)) for a in api.actions]
+        return [Unit(api_key(api), partial(self.shared, api, ctx)), *pages]
+
+    def shared(self, api: ir.Api, ctx: Context) -> dict[str, str]:
         renderer = ctx.renderer
         v = view(api, ctx)
-        files = {
+        return {
             "docs/index.md": renderer.render("docs/index.md.jinja", v=v),
             "docs/errors.md": renderer.render("docs/errors.md.jinja", v=v),
             "docs/getting-started.md": renderer.render("docs/getting-started.md.jinja", v=v),
         }
-        for group in v.groups:
-            for page in group.actions:
-                files[f"docs/{page.path}"] = renderer.render("docs/action.md.jinja", v=v, page=page)
-        return files
+
+    def page(self, api: ir.Api, action: ir.Action, ctx: Context) -> dict[str, str]:
+        page = action_page(api, action, ctx)
+        v = PageView(tuple(t.language for t in code_targets(api)))
+        return {f"docs/{page.path}": ctx.renderer.render("docs/action.md.jinja", v=v, page=page)}
 
 
 TARGET = DocsTarget()

@@ -9,11 +9,17 @@ declared), so the schema is the same whichever languages are generated.
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from generator.frontend import ir
 from generator.frontend.diagnostics import Diagnostic
-from generator.targets import Context
+from generator.targets import Context, Unit, action_key
 from generator.targets.common.jsonschema import action_schema
+
+
+def schema_file(action: ir.Action, comment: str) -> dict[str, str]:
+    text = json.dumps({"$comment": comment, **action_schema(action)}, indent=2, ensure_ascii=False)
+    return {f"schema/{action.name}.json": text + "\n"}
 
 
 class JsonSchemaTarget:
@@ -26,15 +32,9 @@ class JsonSchemaTarget:
     def check(self, api: ir.Api) -> list[Diagnostic]:
         return []  # wire names are its names: the front end already made them unique
 
-    def render(self, api: ir.Api, ctx: Context) -> dict[str, str]:
+    def units(self, api: ir.Api, ctx: Context) -> list[Unit]:
         comment = ctx.renderer.header_text
-        return {
-            f"schema/{a.name}.json": json.dumps(
-                {"$comment": comment, **action_schema(a)}, indent=2, ensure_ascii=False
-            )
-            + "\n"
-            for a in api.actions
-        }
+        return [Unit(action_key(api, a), partial(schema_file, a, comment)) for a in api.actions]
 
 
 TARGET = JsonSchemaTarget()

@@ -1,31 +1,36 @@
 """The Python target: the IR → the publishable package under python/ and its samples.
 
-- models: one module per action, by datamodel-code-generator (``models``);
-- the rest from templates/python/*.jinja, fed with the target's view of the IR (``view``), in
-  which every name, annotation and docstring line is already decided (``naming``);
-- runtime modules (templates/python/runtime/) copied as they are, under the generated header;
-- samples/python/: a sync and an async program per action and the guide's programs (``samples``),
-  which the docs target embeds;
-- the emulator's description of the service (``emulator``).
+Per action (one unit each, see ``generator.targets.Unit``):
+- ``models/<module>.py``: its models, by datamodel-code-generator (``models``);
+- ``_methods/<method>.py``: its ``Client`` and ``AsyncClient`` method, loaded on first use;
+- ``testing/_data/actions/<Action>.json``: what the emulator knows of it (``emulator``);
+- samples/python/: a sync and an async program (``samples``), which the docs target embeds.
 
-Pure: IR in, ``{path relative to generated/: text}`` out, formatted.
+Shared by all actions (one unit; the runtime modules, copied as they are under the generated
+header, are another): the client classes, errors, package root, ``models``/``_methods`` indexes,
+``_methods/_all.py`` (every method, for type checkers), the emulator's service table, the
+pyproject, README, changelog and the guide's programs. Templates under templates/python/ are fed
+with the target's view of the IR (``view``), in which every name, annotation and docstring line
+is already decided (``naming``).
+
+Pure: IR in, ``{path relative to generated/: text}`` out, unformatted (the engine formats).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from generator.frontend import ir
 from generator.frontend.diagnostics import Diagnostic
-from generator.output.format import format_tree
 from generator.output.render import Renderer
-from generator.targets import Context, Guide, SampleFile
+from generator.targets import Context, Guide, SampleFile, Unit, action_key, api_key
 from generator.targets.python import naming, samples
 from generator.targets.python.check import check_names
-from generator.targets.python.emulator import service_description
+from generator.targets.python.emulator import action_file, service_file
 from generator.targets.python.models import models_module
-from generator.targets.python.view import view
+from generator.targets.python.view import py_action, py_errors, view
 
 RUNTIME = Path("python") / "runtime"  # under templates/
 _TEMPLATES = (
@@ -34,7 +39,8 @@ _TEMPLATES = (
     ("python/_client.py.jinja", "_client.py"),
     ("python/__init__.py.jinja", "__init__.py"),
     ("python/models__init__.py.jinja", "models/__init__.py"),
-    ("python/testing_service.py.jinja", "testing/_service.py"),
+    ("python/methods__init__.py.jinja", "_methods/__init__.py"),
+    ("python/methods_all.py.jinja", "_methods/_all.py"),
 )
 
 
@@ -74,9 +80,17 @@ class _GuideFacts:
         return next(p for n, p in self.programs if n == name)
 
 
+def _package(api: ir.Api) -> str:
+    found = api.product.package("python")
+    assert found is not None, "check() reports a product without sdk.targets.python"
+    return found.package
+
+
 def user_agent(api: ir.Api) -> str:
     """The User-Agent the package sends (``_base_client``), with placeholders where it varies."""
-    return f"{view(api).distribution}/{api.product.sdk_version} (<os>; <arch>) Python/<version>"
+    found = api.product.package("python")
+    assert found is not None, "check() reports a product without sdk.targets.python"
+    return f"{found.distribution}/{api.product.sdk_version} (<os>; <arch>) Python/<version>"
 
 
 class PythonTarget:
@@ -90,37 +104,62 @@ class PythonTarget:
     def check(self, api: ir.Api) -> list[Diagnostic]:
         return check_names(api)
 
-    def render(self, api: ir.Api, ctx: Context) -> dict[str, str]:
+    def units(self, api: ir.Api, ctx: Context) -> list[Unit]:
+        package = _package(api)
+        runtime = Unit(f"runtime of {package}", partial(self.runtime, package, ctx))
+        shared = Unit(api_key(api), partial(self.shared, api, ctx))
+        actions = [Unit(action_key(api, a), partial(self.action, api, a, ctx)) for a in api.actions]
+        return [runtime, shared, *actions]
+
+    def runtime(self, package: str, ctx: Context) -> dict[str, str]:
+        return {
+            path: runtime_text(ctx.renderer, source)
+            for path, source in runtime_files(ctx.templates, package).items()
+        }
+
+    def shared(self, api: ir.Api, ctx: Context) -> dict[str, str]:
         v = view(api)
         renderer = ctx.renderer
         src = f"python/src/{v.package}"
-        files: dict[str, str] = {}
-        for a in v.actions:
-            files[f"{src}/models/{a.module}.py"] = models_module(a.action, v.package, renderer.header("#"))
-        for path, source in runtime_files(ctx.templates, v.package).items():
-            files[path] = runtime_text(renderer, source)
-        service = service_description(api)
         guide = samples.guide_context(api)
+        files: dict[str, str] = {}
         for template, target in _TEMPLATES:
-            files[f"{src}/{target}"] = renderer.render(template, v=v, api=api, service=service, guide=guide)
+            files[f"{src}/{target}"] = renderer.render(template, v=v, api=api, guide=guide)
         for template, target in (
             ("python/pyproject.toml.jinja", "pyproject.toml"),
             ("python/README.md.jinja", "README.md"),
         ):
             files[f"python/{target}"] = renderer.render(template, v=v, api=api, guide=guide)
         files[f"{src}/py.typed"] = ""
+        path, text = service_file(api)
+        files[f"{src}/{path}"] = text
         if api.changelog is not None:
             files["python/CHANGELOG.md"] = renderer.header("<!--") + "\n\n" + api.changelog
-        files = format_tree(files)
-        files |= samples.render_samples(api, renderer) | samples.render_guide(api, renderer)
+        return files | samples.render_guide(api, renderer)
+
+    def action(self, api: ir.Api, action: ir.Action, ctx: Context) -> dict[str, str]:
+        renderer = ctx.renderer
+        package = _package(api)
+        a = py_action(action, {e.code: e for e in py_errors(api)})
+        src = f"python/src/{package}"
+        path, text = action_file(action)
+        files = {
+            f"{src}/models/{a.module}.py": models_module(action, package, renderer.header("#")),
+            f"{src}/_methods/{a.method}.py": renderer.render(
+                "python/action_methods.py.jinja", a=a, root_error=naming.root_error(api.product.code)
+            ),
+            f"{src}/{path}": text,
+        }
+        for is_async in (False, True):
+            s = samples.sample(api, action, is_async)
+            files[s.path] = samples.render_sample(s, renderer)
         return files
 
     def samples(self, api: ir.Api, action: ir.Action, ctx: Context) -> tuple[SampleFile, ...]:
         out = []
         for is_async, title in ((False, "Python"), (True, "Python (asyncio)")):
-            s = samples.sample(api, action, is_async)
-            source = samples.render_sample(s, ctx.renderer)
-            out.append(SampleFile(s.path, title, "python", source))
+            path = f"{samples.SAMPLES_DIR}/{samples.file_name(action, is_async)}"
+            out.append(SampleFile(path, title, "python"))
         return tuple(out)
 
     def method_of(self, api: ir.Api, action: ir.Action) -> str:
@@ -134,12 +173,7 @@ class PythonTarget:
         v = view(api)
         context = samples.guide_context(api)
         first = self.samples(api, context.action, ctx)[0]
-        programs = tuple(
-            (name, SampleFile(path, name, "python", source))
-            for (name, path), source in zip(
-                samples.guide_paths(), samples.render_guide(api, ctx.renderer).values(), strict=True
-            )
-        )
+        programs = tuple((name, SampleFile(path, name, "python")) for name, path in samples.guide_paths())
         facts = _GuideFacts(
             package=v.package,
             install=f"pip install {v.distribution}",
@@ -159,7 +193,10 @@ class PythonTarget:
             first_link=f"../{first.path}",
             samples_link=f"../{samples.SAMPLES_DIR}/",
         )
-        return Guide(self.language, v.root_error, user_agent(api), section)
+        return Guide(self.language, v.root_error, section)
+
+    def user_agent(self, api: ir.Api) -> str:
+        return user_agent(api)
 
 
 TARGET = PythonTarget()

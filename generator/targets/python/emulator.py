@@ -1,9 +1,10 @@
 """What the generated emulator (``<package>.testing``) knows of the service, as plain data.
 
-Rendered into ``testing/_service.py``; the emulator's behaviour reads only this: each action's
-JSON Schema (to validate requests), its declared behaviour (``emulator``: the records it creates,
-reads or ends and the limits it applies, see specs/README.md), its error codes and example
-answer, and the error table.
+Written as JSON under ``testing/_data/`` (read by the runtime's ``testing/_service.py``):
+``service.json`` (product, version, error table, action names) and one file per action, which the
+emulator reads the first time it meets the action: its JSON Schema (to validate requests), its
+declared behaviour (``emulator``: the records it creates, reads or ends and the limits it
+applies, see specs/README.md), its error codes and example answer.
 """
 
 from __future__ import annotations
@@ -12,23 +13,38 @@ import json
 from dataclasses import asdict
 
 from generator.frontend import ir
+from generator.output.render import HEADER_TEXT
 from generator.targets.common import jsonschema
+
+DATA = "testing/_data"  # under the package
+
+
+def _json(data: dict[str, object]) -> str:
+    return json.dumps({"$comment": HEADER_TEXT, **data}, indent=2, ensure_ascii=False) + "\n"
+
+
+def action_file(a: ir.Action) -> tuple[str, str]:
+    """``(path under the package, text)`` of one action's description."""
+    description: dict[str, object] = {
+        "idempotent": a.idempotent,
+        "emulator": emulation(a.emulator),
+        "errors": list(a.errors),
+        "schema": jsonschema.action_schema(a),
+        "example": json.loads(a.response.example_json),
+    }
+    return f"{DATA}/actions/{a.name}.json", _json(description)
+
+
+def service_file(api: ir.Api) -> tuple[str, str]:
+    """``(path under the package, text)`` of what the service shares across its actions."""
+    return f"{DATA}/service.json", _json(service_description(api))
 
 
 def service_description(api: ir.Api) -> dict[str, object]:
     return {
         "product": api.product.code,
         "version": api.product.api_version,
-        "actions": {
-            a.name: {
-                "idempotent": a.idempotent,
-                "emulator": emulation(a.emulator),
-                "errors": list(a.errors),
-                "schema": jsonschema.action_schema(a),
-                "example": json.loads(a.response.example_json),
-            }
-            for a in api.actions
-        },
+        "actions": [a.name for a in api.actions],
         "errors": {
             e.code: {
                 "http_status": e.http_status,

@@ -6,11 +6,6 @@ carries the attribute names the runtime needs (``x-required-when``); wire names 
 
 from __future__ import annotations
 
-import datamodel_code_generator as dmcg
-from datamodel_code_generator.enums import DataModelType, InputFileType
-from datamodel_code_generator.format import PythonVersion
-from datamodel_code_generator.parser import LiteralType
-
 from generator.frontend import ir
 from generator.targets.common import jsonschema
 from generator.targets.python import naming
@@ -25,6 +20,11 @@ SCHEMA_NAMES = jsonschema.SchemaNames(
 
 def models_module(action: ir.Action, package: str, header: str) -> str:
     """The source of ``<package>/models/<module>.py``, unformatted."""
+    import datamodel_code_generator as dmcg  # imported here: validate and check never need it
+    from datamodel_code_generator.enums import DataModelType, InputFileType
+    from datamodel_code_generator.format import PythonVersion
+    from datamodel_code_generator.parser import LiteralType
+
     schema = jsonschema.action_schema(action, SCHEMA_NAMES)
     aliases = {}
     for fields in (action.parameters, action.response.fields, *(s.fields for s in action.structs)):

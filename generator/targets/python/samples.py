@@ -5,9 +5,8 @@ the docs show on the wire), reads credentials and the endpoint from the environm
 client's defaults, prints the response and handles the SDK's root error. Each sample makes one
 request, so the docs can show exactly what it sends; a reader replaces the example values.
 
-Pure: IR in, ``{path: text}`` out, formatted with the pinned black here (not only by the
-caller) because the reference pages embed each sample's final bytes. Templates:
-templates/python/samples/.
+Pure: IR in, ``{path: text}`` out, unformatted (the engine formats them, and fills each page
+that embeds a sample with its final bytes). Templates: templates/python/samples/.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, assert_never
 
 from generator.frontend import ir
-from generator.output.format import format_python
 from generator.output.render import Renderer
 from generator.targets.common import wire as _wire
 from generator.targets.python import naming
@@ -116,12 +114,7 @@ def samples(api: ir.Api) -> tuple[Sample, ...]:
 
 
 def render_sample(s: Sample, renderer: Renderer) -> str:
-    return format_python(renderer.render("python/samples/sample.py.jinja", s=s))
-
-
-def render_samples(api: ir.Api, renderer: Renderer) -> dict[str, str]:
-    """``{samples/python/<module>.py: formatted source}`` for every sample."""
-    return {s.path: render_sample(s, renderer) for s in samples(api)}
+    return renderer.render("python/samples/sample.py.jinja", s=s)
 
 
 def first_action(api: ir.Api) -> ir.Action:
@@ -173,7 +166,7 @@ def guide_context(api: ir.Api) -> GuideContext:
 
 
 def render_guide(api: ir.Api, renderer: Renderer) -> dict[str, str]:
-    """The guide's programs (errors, retries, testing with the emulator), formatted.
+    """The guide's programs (errors, retries, testing with the emulator).
 
     They call the guide's action (``first_action``) with its required parameters only.
     """
@@ -194,6 +187,6 @@ def render_guide(api: ir.Api, renderer: Renderer) -> dict[str, str]:
         "root_error": root,
     }
     return {
-        path: format_python(renderer.render(f"python/samples/getting_started/{name}.py.jinja", **context))
+        path: renderer.render(f"python/samples/getting_started/{name}.py.jinja", **context)
         for name, path in guide_paths()
     }

@@ -69,12 +69,17 @@ class PyAction:
     action: ir.Action
     method: str  # the client method: single_call_by_tts
     module: str  # the models module: single_call_by_tts
-    alias: str  # the module alias used in annotations: _single_call_by_tts
+    alias: str  # the models module's alias in the method's module, for struct annotations
     request_class: str
     response_class: str
     params: tuple[PyParam, ...]
     response_fields: tuple[str, ...]  # the response model's attribute names
     errors: tuple[PyError, ...]
+
+    @property
+    def struct_annotations(self) -> bool:
+        """Whether a parameter's annotation names one of the action's structs (via ``alias``)."""
+        return any(f"{self.alias}." in p.annotation for p in self.params)
 
 
 @dataclass(frozen=True)
@@ -115,9 +120,14 @@ def _param(f: ir.Field, alias: str) -> PyParam:
     return PyParam(naming.attribute(f.wire_name), annotation(f.type, alias), f.required, doc)
 
 
+def py_errors(api: ir.Api) -> tuple[PyError, ...]:
+    """The error codes that have a class of their own."""
+    return tuple(_error(e) for e in api.errors if e.exception is not None)
+
+
 def py_action(a: ir.Action, by_code: dict[str, PyError]) -> PyAction:
     module = naming.module(a.name)
-    alias = f"_{module}"
+    alias = "_models"
     params = sorted((_param(f, alias) for f in a.parameters), key=lambda p: not p.required)
     return PyAction(
         action=a,
@@ -144,7 +154,7 @@ def model_classes(a: ir.Action) -> tuple[str, ...]:
 def view(api: ir.Api) -> PythonView:
     package = api.product.package("python")
     assert package is not None, "check() reports a product without sdk.targets.python"
-    errors = tuple(_error(e) for e in api.errors if e.exception is not None)
+    errors = py_errors(api)
     by_code = {e.code: e for e in errors}
     actions = tuple(py_action(a, by_code) for a in api.actions)
     modules: dict[str, list[str]] = {}

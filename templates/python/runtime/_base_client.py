@@ -1,5 +1,8 @@
 """What ``Client`` and ``AsyncClient`` share: configuration, credentials, request building,
-answer interpretation and the retry loop. The generated ``_client.py`` adds one method per action.
+answer interpretation and the retry loop. Each action's method is in its own module,
+``_methods/<method>.py``, loaded the first time the method is looked up (``_ActionMethods``), so
+importing the package and building a client cost the same however many actions the API has;
+type checkers see every method through ``_methods/_all.py``.
 
 One attempt is: build the signed request (pure), send it (``_transport``), and read the answer
 (pure: a body dict, or a ``RootError``). The sync and async loops differ only in how they
@@ -8,8 +11,10 @@ send and sleep; everything they decide is in ``_settle``.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import pkgutil
 import platform
 import time
 from dataclasses import dataclass, field
@@ -246,7 +251,55 @@ def retry_after_ms(answer: Answer | None) -> int | None:
         return None
 
 
-class SyncBase(BaseClient):
+_METHODS = __name__.rpartition(".")[0] + "._methods"
+
+
+def _action_method(cls: type, name: str, half: str) -> Any:
+    """The function of ``cls``'s method ``name``, from ``_methods/<name>.py`` (class ``half``),
+    set on ``cls`` so later lookups find it directly; AttributeError when there is no such action."""
+    if not name.isidentifier() or name.startswith("_"):
+        raise AttributeError(f"{cls.__name__!r} object has no attribute {name!r}")
+    module_name = f"{_METHODS}.{name}"
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        raise AttributeError(f"{cls.__name__!r} object has no attribute {name!r}") from None
+    function = vars(getattr(module, half))[name]
+    setattr(cls, name, function)
+    return function
+
+
+def _action_names() -> list[str]:
+    package = importlib.import_module(_METHODS)
+    return [m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_")]
+
+
+class _FindsMethods(type):
+    """Finds an action's method on the class the first time it is looked up (``Client.ivr_call``)."""
+
+    if not TYPE_CHECKING:  # type checkers see every method through _methods/_all.py
+
+        def __getattr__(cls, name: str) -> Any:
+            return _action_method(cls, name, cls._HALF)
+
+
+class _ActionMethods(metaclass=_FindsMethods):
+    """Finds an action's method on first use, looked up on a client or on its class."""
+
+    _HALF = "Sync"
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            return _action_method(type(self), name, self._HALF).__get__(self)
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *_action_names()})
+
+
+class SyncBase(_ActionMethods, BaseClient):
     """The blocking half: keep-alive connections from ``_transport.SyncTransport``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -277,8 +330,10 @@ class SyncBase(BaseClient):
             time.sleep(wait)
 
 
-class AsyncBase(BaseClient):
+class AsyncBase(_ActionMethods, BaseClient):
     """The asyncio half: ``_transport.AsyncTransport`` (httpx)."""
+
+    _HALF = "Async"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
