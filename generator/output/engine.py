@@ -211,6 +211,7 @@ def _render_targets(
         (t.name, unit) for t in targets if t.applies(api) for unit in t.units(api, ctx)
     ]
     stats.units = len(named)
+    assert len({(name, unit.key) for name, unit in named}) == len(named), "two units share a key"
     store = UnitCache(cache_dir) if cache_dir is not None else None
     tool = toolchain(templates) if store is not None else ""
     digests = [hashlib.sha256(f"{tool}\0{name}\0{unit.key}".encode()).hexdigest() for name, unit in named]

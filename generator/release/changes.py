@@ -80,6 +80,8 @@ class ChangeCode(StrEnum):
     style_changed = "style-changed"
     constraint_tightened = "constraint-tightened"
     constraint_relaxed = "constraint-relaxed"
+    # a bound added, changed or removed that the field's enum makes moot: same values accepted
+    constraint_restated = "constraint-restated"
     enum_value_removed = "enum-value-removed"
     enum_value_added = "enum-value-added"
     condition_added = "condition-added"

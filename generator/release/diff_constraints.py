@@ -2,10 +2,15 @@
 
 Tightened (a caller's value that passed before may now be refused) is breaking; relaxed is a
 feature. A bound added counts as tightened, a bound removed as relaxed; a changed pattern is
-tightened, since which values it still admits cannot be known in general.
+tightened, since which values it still admits cannot be known in general. A bound of a field
+whose values an unchanged enum lists, when every one of them passes the bound before and after,
+changes nothing a caller can send: restated, a patch (a vendor's range 0..100 over a curated
+enum 0, 1).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from generator.frontend import ir
 from generator.release.changes import Change, ChangeCode
@@ -23,7 +28,10 @@ def diff_constraints(scope: Scope, rel: str, old: ir.Constraints, new: ir.Constr
     for key in BOUNDS:
         before, after = getattr(old, key), getattr(new, key)
         if before != after:
-            changes.append(_bound(scope, rel, key, before, after))
+            change = _bound(scope, rel, key, before, after)
+            if _moot(old, new, key, before, after):
+                change = replace(change, code=C.constraint_restated)
+            changes.append(change)
     if old.pattern != new.pattern:
         code = C.constraint_relaxed if new.pattern is None else C.constraint_tightened
         text = (f"pattern {new.pattern} added" if old.pattern is None
@@ -42,6 +50,32 @@ def _bound(scope: Scope, rel: str, key: str, old: int | float | None, new: int |
         text = f"{key} {'raised' if new > old else 'lowered'} from {old} to {new}"
     code = C.constraint_tightened if tighter else C.constraint_relaxed
     return scope.change(code, rel, f"{scope.noun(rel)}: {text}", old, new)
+
+
+def _passes(value: object, key: str, bound: int | float | None) -> bool:
+    """Whether an enum value satisfies one bound (lengths of strings, limits of numbers)."""
+    if bound is None:
+        return True
+    if isinstance(value, str) and key in ("min_length", "max_length"):
+        return len(value) >= bound if key == "min_length" else len(value) <= bound
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {
+            "minimum": value >= bound,
+            "maximum": value <= bound,
+            "exclusive_minimum": value > bound,
+            "exclusive_maximum": value < bound,
+        }.get(key, False)
+    return False
+
+
+def _moot(
+    old: ir.Constraints, new: ir.Constraints, key: str, before: int | float | None, after: int | float | None
+) -> bool:
+    """Whether the same enum bounds the field on both sides, every value passing both bounds."""
+    values = [e.value for e in old.enum]
+    if not values or {_enum_key(v) for v in values} != {_enum_key(e.value) for e in new.enum}:
+        return False
+    return all(_passes(v, key, before) and _passes(v, key, after) for v in values)
 
 
 def _enum_key(value: str | int | float | bool) -> tuple[str, str]:

@@ -48,7 +48,9 @@ class Unit:
     """A piece of a target's output: ``render()`` gives its files, unformatted.
 
     ``key`` is text that names everything those files depend on: two runs with equal keys must
-    render equal files. The engine caches a unit's formatted files under its key.
+    render equal files, and two units of one target never have equal keys (a target with two
+    kinds of unit made from the same inputs tells them apart in the key). The engine caches a
+    unit's formatted files under its key.
     """
 
     key: str

@@ -1,10 +1,12 @@
 """The Python target: the IR → the publishable package under python/ and its samples.
 
 Per action (one unit each, see ``generator.targets.Unit``):
-- ``models/<module>.py``: its models, by datamodel-code-generator (``models``);
 - ``_methods/<method>.py``: its ``Client`` and ``AsyncClient`` method, loaded on first use;
 - ``testing/_data/actions/<Action>.json``: what the emulator knows of it (``emulator``);
 - samples/python/: a sync and an async program (``samples``), which the docs target embeds.
+
+Per batch of actions (``models.bucket``: a stable hash of the name): ``models/<module>.py``, each
+action's models, by datamodel-code-generator in one call per batch (``models``).
 
 Shared by all actions (one unit; the runtime modules, copied as they are under the generated
 header, are another): the client classes, errors, package root, ``models``/``_methods`` indexes,
@@ -29,7 +31,7 @@ from generator.targets import Context, Guide, SampleFile, Unit, action_key, api_
 from generator.targets.python import naming, samples
 from generator.targets.python.check import check_names
 from generator.targets.python.emulator import action_file, service_file
-from generator.targets.python.models import models_module
+from generator.targets.python.models import bucket, models_modules
 from generator.targets.python.view import py_action, py_errors, view
 
 RUNTIME = Path("python") / "runtime"  # under templates/
@@ -109,7 +111,22 @@ class PythonTarget:
         runtime = Unit(f"runtime of {package}", partial(self.runtime, package, ctx))
         shared = Unit(api_key(api), partial(self.shared, api, ctx))
         actions = [Unit(action_key(api, a), partial(self.action, api, a, ctx)) for a in api.actions]
-        return [runtime, shared, *actions]
+        buckets: dict[int, list[ir.Action]] = {}
+        for a in api.actions:
+            buckets.setdefault(bucket(a), []).append(a)
+        models = [
+            Unit(
+                "\0".join(["models", *(action_key(api, a) for a in group)]),
+                partial(self.models, api, tuple(group), ctx),
+            )
+            for _, group in sorted(buckets.items())
+        ]
+        return [runtime, shared, *models, *actions]
+
+    def models(self, api: ir.Api, actions: tuple[ir.Action, ...], ctx: Context) -> dict[str, str]:
+        package = _package(api)
+        sources = models_modules(actions, package, ctx.renderer.header("#"))
+        return {f"python/src/{package}/models/{naming.module(a.name)}.py": sources[a.name] for a in actions}
 
     def runtime(self, package: str, ctx: Context) -> dict[str, str]:
         return {
@@ -144,7 +161,6 @@ class PythonTarget:
         src = f"python/src/{package}"
         path, text = action_file(action)
         files = {
-            f"{src}/models/{a.module}.py": models_module(action, package, renderer.header("#")),
             f"{src}/_methods/{a.method}.py": renderer.render(
                 "python/action_methods.py.jinja", a=a, root_error=naming.root_error(api.product.code)
             ),
