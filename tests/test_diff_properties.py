@@ -42,15 +42,18 @@ def shuffled(data: Any, rng: random.Random) -> Any:
 def shuffled_copy(source: Path, target: Path, seed: int) -> None:
     """The same spec tree with every mapping's keys in a random order (comments and layout lost)."""
     rng = random.Random(seed)
+    layers = [source, source / "imported"]
     for path in sorted(
-        [source / "product.yaml", source / "errors.yaml", *(source / "actions").glob("*.yaml")]
+        p
+        for layer in layers
+        for p in [layer / "product.yaml", layer / "errors.yaml", *(layer / "actions").glob("*.yaml")]
+        if p.is_file()
     ):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
         out = target / path.relative_to(source)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(
-            yaml.safe_dump(shuffled(data, rng), allow_unicode=True, sort_keys=False), encoding="utf-8"
-        )
+        text = yaml.dump(shuffled(data, rng), Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
+        out.write_text(text, encoding="utf-8")
 
 
 def reordered(api: ir.Api, rng: random.Random) -> ir.Api:

@@ -73,6 +73,7 @@ def _product(p: ProductSpec, doc: Document) -> ir.Product:
         signing_schemes=tuple(p.signing.schemes),
         sdk_version=p.sdk.version,
         packages=packages,
+        guide=p.sdk.guide,
         words=words(p.product),
         publisher=ir.Publisher(
             authors=tuple((a.name, a.email) for a in p.sdk.authors),

@@ -50,6 +50,7 @@ def check(parsed: ParsedSpecs, diagnostics: list[Diagnostic]) -> None:
     if parsed.errors:
         _check_errors(*parsed.errors, diagnostics)
     _check_some_action(parsed, diagnostics)
+    _check_guide(parsed, diagnostics)
     table = parsed.errors[0] if parsed.errors else None
     seen_actions: dict[str, Document] = {}
     for spec, doc in parsed.actions:
@@ -245,6 +246,24 @@ class _EmulationChecker:
             )
         )
         return False
+
+
+def _check_guide(parsed: ParsedSpecs, diagnostics: list[Diagnostic]) -> None:
+    """``sdk.guide`` names an action of the specs."""
+    if parsed.product is None:
+        return
+    spec, doc = parsed.product
+    guide = spec.sdk.guide
+    names = [a.action for a, _ in parsed.actions]
+    if guide is not None and guide not in names:
+        diagnostics.append(
+            doc.at(
+                ("sdk", "guide"),
+                Code.invalid_value,
+                f"sdk.guide names '{guide}', which is not an action of these specs",
+                hint=did_you_mean(guide, names) or "name one of the actions, or remove the key",
+            )
+        )
 
 
 def _check_some_action(parsed: ParsedSpecs, diagnostics: list[Diagnostic]) -> None:

@@ -318,6 +318,7 @@ class Product:
     packages: tuple[Package, ...]
     words: tuple[str, ...] = ()
     publisher: Publisher = Publisher((), None, ())
+    guide: str | None = None  # the action the guides call (sdk.guide); None: chosen by the targets
 
     def package(self, target: str) -> Package | None:
         """The package settings of one target, if the specs give any."""

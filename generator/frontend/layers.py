@@ -69,7 +69,7 @@ def merge(imported: Document, curated: Document) -> Document:
 
 def _merge(below: Any, above: Any, loc: Loc, curated: Document, out: Document) -> Any:
     if isinstance(below, dict) and isinstance(above, dict):
-        result = dict(below)
+        result: dict[str, Any] = {}  # the curated keys in the curated order, then the keys only imported
         _place(loc, curated, out)
         for key, value in above.items():
             child = loc + (key,)
@@ -80,6 +80,9 @@ def _merge(below: Any, above: Any, loc: Loc, curated: Document, out: Document) -
                 _adopt(child, curated, out)
             if child in curated.keys:
                 out.keys[child] = curated.keys[child]
+        for key, value in below.items():
+            if key not in above:
+                result[key] = value
         return result
     _forget(loc, out)
     _adopt(loc, curated, out)

@@ -240,6 +240,7 @@ class SdkSpec(_Strict):
     authors: list[AuthorSpec] = []
     license: NonEmpty | None = None  # an SPDX expression, e.g. Apache-2.0
     urls: dict[NonEmpty, NonEmpty] = {}  # label → URL: Homepage, Documentation, Repository, Changelog
+    guide: NonEmpty | None = None  # the action the guide, quick start and READMEs call
 
 
 class ProductSpec(_Strict):

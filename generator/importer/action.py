@@ -8,10 +8,11 @@ travel as the same query keys; a parameter whose ``in`` is not ``query`` is left
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from generator.importer.examples import response_examples
-from generator.importer.schema import Converter, text
+from generator.importer.examples import SUCCESS, response_examples
+from generator.importer.schema import Converter, prose, text
 from generator.importer.source import Problems
 from generator.importer.synth import NOTE, made_example
 
@@ -106,16 +107,25 @@ def convert_action(
             if made is not None:
                 field["example"] = made
                 field.setdefault("repaired", {})["example"] = NOTE
-    spec["parameters"] = params
+    spec["parameters"] = _one_per_name(params, f"{where}.parameters", conv.dropped)
     response_schema = ((api.get("responses") or {}).get("200") or {}).get("schema") or {}
     fields = conv.fields(
         response_schema.get("properties") or {}, f"{where}.responses.200.schema.properties", ""
     )
-    if "RequestId" not in fields:
+    fields = _one_per_name(fields, f"{where}.responses", conv.dropped)
+    for struct_name, struct in conv.structs.items():
+        struct["fields"] = _one_per_name(struct["fields"], f"{where}: struct {struct_name}", conv.dropped)
+    if not any(n.lower() == "requestid" for n in fields):
         fields = {"RequestId": _request_id(request_id_text), **fields}
         notes.append(f"{where}.responses: RequestId added: every RPC answer carries it")
     demo = _demo(api.get("responseDemo"), f"{where}.responseDemo", notes)
     examples = response_examples(name, fields, conv.structs, demo, notes, f"{where}.responseDemo")
+    code = fields.get("Code")
+    if isinstance(code, dict) and code.get("example") not in (None, SUCCESS):
+        code.setdefault("repaired", {})[
+            "example"
+        ] = f"the vendor's example {code['example']!r} is not the success code; {SUCCESS!r} is"
+        code["example"] = SUCCESS
     if conv.structs:
         spec["structs"] = {k: conv.structs[k] for k in sorted(conv.structs)}
     spec["response"] = {"fields": fields, "examples": examples}
@@ -125,10 +135,27 @@ def convert_action(
     return spec
 
 
+def _one_per_name(fields: dict[str, Any], where: str, dropped: list[str]) -> dict[str, Any]:
+    """``fields`` without the names that differ from another only in case or separators (the
+    vendor's ``key`` beside ``Key``, ``requestId`` beside ``RequestId``): every SDK names a field
+    in its own style, where the two would be one name. The one in the API's style (a capital
+    first) is kept, else the first; each left out is reported."""
+    kept: dict[str, str] = {}
+    order = sorted(fields, key=lambda n: not n[:1].isupper())  # stable: the document's order within
+    for name in order:
+        folded = re.sub(r"[^a-z0-9]", "", name.lower())
+        if folded in kept:
+            dropped.append(f"{where}.{name}: the same name as {kept[folded]} but for case: left out")
+        else:
+            kept[folded] = name
+    names = set(kept.values())
+    return {n: f for n, f in fields.items() if n in names}
+
+
 def _request_id(description: str | None) -> dict[str, Any]:
     field: dict[str, Any] = {"type": "string"}
     if description:
-        field["description"] = {"zh": description}
+        field["description"] = {"zh": prose(description)}
     field["repaired"] = {
         "type": "the vendor's response schema lacks RequestId, which every RPC answer carries"
     }

@@ -21,6 +21,7 @@ from typing import Any
 from generator.importer.action import convert_action
 from generator.importer.emit import dump
 from generator.importer.source import Problems
+from generator.targets.python import naming  # the names a generated SDK defines itself
 
 FOLDER = "imported"
 
@@ -53,10 +54,14 @@ def _category(status: int, code: str) -> str:
     return "server" if status >= 500 else "client"
 
 
-def _errors(apis: dict[str, Any], notes: list[str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def _errors(
+    apis: dict[str, Any], notes: list[str], product: str
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     table: dict[str, Any] = {}
     per_action: dict[str, list[str]] = {}
-    classes: set[str] = set()
+    # Names the generated SDKs define themselves: an error code's class must not shadow them.
+    classes: set[str] = set(naming.RUNTIME_ERROR_CLASSES | naming.BUILTIN_NAMES)
+    classes.add(naming.root_error(product))
     for name, api in apis.items():
         codes: list[str] = []
         groups = api.get("errorCodes") if isinstance(api.get("errorCodes"), dict) else {}
@@ -144,7 +149,7 @@ def convert(
     apis: dict[str, Any] = doc["apis"]
     components = (doc.get("components") or {}).get("schemas") or {}
     groups = _groups(doc.get("directories"))
-    errors, per_action = _errors(apis, notes)
+    errors, per_action = _errors(apis, notes, str(doc["info"]["product"]))
     files = {
         f"{FOLDER}/product.yaml": dump(header, _product(doc)),
         f"{FOLDER}/errors.yaml": dump(header, {"errors": errors}),
@@ -156,8 +161,28 @@ def convert(
         spec = convert_action(
             name, api, groups.get(name), components, problems, per_action[name], notes, request_id_text
         )
-        files[f"{FOLDER}/actions/{name}.yaml"] = dump(header, spec)
+        files[f"{FOLDER}/actions/{name}.yaml"] = dump(header, _link_actions(spec, doc["info"]))
     return files
+
+
+# The vendor's prose links another action of the product as ``[Name](~~Name~~)``: made the
+# action's page in Alibaba Cloud's API reference.
+_ACTION_LINK = re.compile(r"~~([A-Z][A-Za-z0-9]*)~~")
+API_REFERENCE = "https://api.aliyun.com/api/{product}/{version}/{action}"
+
+
+def _link_actions(value: Any, info: dict[str, Any]) -> Any:
+    """``value`` with every action link in its texts made an address."""
+    if isinstance(value, dict):
+        return {k: _link_actions(v, info) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_link_actions(v, info) for v in value]
+    if isinstance(value, str) and "~~" in value:
+        product, version = info["product"], info["version"]
+        return _ACTION_LINK.sub(
+            lambda m: API_REFERENCE.format(product=product, version=version, action=m.group(1)), value
+        )
+    return value
 
 
 def _request_id_text(apis: dict[str, Any]) -> str | None:

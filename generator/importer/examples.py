@@ -73,6 +73,9 @@ def _well_formed(text: str) -> bool:
     return True
 
 
+SUCCESS = "OK"  # the Code of every successful RPC answer
+
+
 def response_examples(
     action: str, fields: dict[str, Any], structs: Structs, demo: dict[str, str], notes: list[str], where: str
 ) -> dict[str, str]:
@@ -88,6 +91,16 @@ def response_examples(
             notes.append(f"{where}.json: not a JSON object: assembled from the fields' examples")
     if body is None:
         body = {k: f["example"] for k, f in fields.items() if "example" in f}
+    code = body.get("Code")
+    if code is not None and code != SUCCESS:
+        # The example is of a success (it has the action's data); its Code must be the protocol's
+        # success code, or the SDK and the emulator would read it as an error.
+        notes.append(
+            f"{where}: Code {code!r} in the example answer replaced by {SUCCESS!r}, the success code"
+        )
+        body["Code"] = SUCCESS
+        xml_text = demo.get("xml", "")
+        demo = {**demo, "xml": xml_text.replace(f"<Code>{code}</Code>", f"<Code>{SUCCESS}</Code>")}
     xml = demo.get("xml", "").strip()
     if not xml or not _well_formed(xml):
         if xml:

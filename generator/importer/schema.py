@@ -67,8 +67,19 @@ def capwords(name: str) -> str:
     return text if text[0].isalpha() else "S" + text
 
 
+# The vendor's prose links its help centre as ``[text](~~172104~~)``: a document id, which the
+# help centre serves at this address.
+_DOC_LINK = re.compile(r"~~(\d+)~~")
+HELP_DOCUMENT = "https://help.aliyun.com/document_detail/{}.html"
+
+
+def prose(value: str) -> str:
+    """The vendor's text with its help-centre document links made addresses."""
+    return _DOC_LINK.sub(lambda m: HELP_DOCUMENT.format(m.group(1)), value.strip())
+
+
 def text(value: Any) -> dict[str, str] | None:
-    return {"zh": value.strip()} if isinstance(value, str) and value.strip() else None
+    return {"zh": prose(value)} if isinstance(value, str) and value.strip() else None
 
 
 @dataclass
@@ -206,7 +217,7 @@ class Converter:
         ):
             f.setdefault("repaired", {})["type"] = f"the vendor's type is a free-form {schema.get('type')}"
         if description:
-            f["description"] = {"zh": description}
+            f["description"] = {"zh": prose(description)}
             mining.mine(f, description, type_name, lambda v, c: fits(v, type_name, self.structs, c))
         if schema.get("deprecated") is True:
             f["deprecated"] = True

@@ -44,7 +44,8 @@ PRODUCT_ATTRIBUTES = {
     "code", "api_version", "title", "style", "protocol", "method", "endpoints", "signing_default",
     "signing_schemes", "packages",
 }  # fmt: skip
-PRODUCT_DERIVED = {"sdk_version", "words", "publisher"}  # publisher: registry metadata, not the API
+# publisher: registry metadata, not the API; guide: which action the docs call, not the API
+PRODUCT_DERIVED = {"sdk_version", "words", "publisher", "guide"}
 ERROR_DERIVED = {"where"}
 
 

@@ -118,8 +118,12 @@ def render_sample(s: Sample, renderer: Renderer) -> str:
 
 
 def first_action(api: ir.Api) -> ir.Action:
-    """The action the guide calls: a non-idempotent one (what the guide's retry advice is about)
-    with the fewest required parameters, not deprecated; ties broken by name."""
+    """The action the guide calls: ``sdk.guide`` when the product names one; else a
+    non-idempotent one (what the guide's retry advice is about) with the fewest required
+    parameters, not deprecated; ties broken by name."""
+    named = next((a for a in api.actions if a.name == api.product.guide), None)
+    if named is not None:
+        return named
     return min(
         api.actions,
         key=lambda a: (a.deprecated, a.idempotent, sum(f.required for f in a.parameters), a.name),

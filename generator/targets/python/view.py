@@ -117,6 +117,7 @@ def _param(f: ir.Field, alias: str) -> PyParam:
     extra = constraint_text(f, naming.attribute)
     if extra:
         doc += f" ({extra})"
+    doc = " ".join(doc.split())  # one line under "Args:", whatever the text's own layout
     return PyParam(naming.attribute(f.wire_name), annotation(f.type, alias), f.required, doc)
 
 

@@ -32,7 +32,7 @@ class Client(SyncMethods):
         retry: a ``RetryPolicy`` (default: 3 attempts, exponential backoff with full jitter).
 
     Use it as a context manager, or call ``close()``, to release its connections. It has one
-    method per action (7); ``dir(client)`` lists them.
+    method per action (52); ``dir(client)`` lists them.
     """
 
 

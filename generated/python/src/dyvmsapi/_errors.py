@@ -202,6 +202,24 @@ class MissingParameterError(ClientError):
     default_code = "MissingParameter"
 
 
+class MobileInvalidError(ClientError):
+    """``Mobile.Invalid`` (HTTP 400): The mobile number is invalid."""
+
+    default_code = "Mobile.Invalid"
+
+
+class MobileVerifyCodeInvalidError(ClientError):
+    """``MobileVerifyCode.Invalid`` (HTTP 400): The mobile verification code is invalid."""
+
+    default_code = "MobileVerifyCode.Invalid"
+
+
+class QueryVoiceFileLimitError(ClientError):
+    """``Query.Voice.File.Limit`` (HTTP 400): Voice file query number cannot exceed 10"""
+
+    default_code = "Query.Voice.File.Limit"
+
+
 class ServiceUnavailableError(ServerError):
     """``ServiceUnavailable`` (HTTP 503): The service is temporarily unavailable; retry later. 服务暂时不可用，可稍后重试。"""
 
@@ -242,10 +260,29 @@ class UserThrottlingError(ThrottlingError):
     default_retryable = True
 
 
+class UnauthorizedOperationError(ClientError):
+    """``UnauthorizedOperation`` (HTTP 400): You have not been authorized."""
+
+    default_code = "UnauthorizedOperation"
+
+
 class UnsupportedHttpMethodError(ClientError):
     """``UnsupportedHTTPMethod`` (HTTP 403): The HTTP method is not supported. 不支持所用的 HTTP 方法。"""
 
     default_code = "UnsupportedHTTPMethod"
+
+
+class VirtualNumberNotOwnError(ClientError):
+    """``VirtualNumber.NotOwn`` (HTTP 400): You can only use your own virtual number."""
+
+    default_code = "VirtualNumber.NotOwn"
+
+
+class VirtualNumberQueryFailError(ServerError):
+    """``VirtualNumber.Query.Fail`` (HTTP 500): Query virtual number fail."""
+
+    default_code = "VirtualNumber.Query.Fail"
+    default_retryable = True
 
 
 class RamPermissionDenyError(ClientError):
@@ -363,13 +400,19 @@ _BY_CODE: dict[str, type[DyvmsapiError]] = {
     "InvalidTimeStamp.Expired": TimestampExpiredError,
     "InvalidTimeStamp.Format": TimestampFormatError,
     "InvalidVersion": InvalidVersionError,
+    "Mobile.Invalid": MobileInvalidError,
+    "MobileVerifyCode.Invalid": MobileVerifyCodeInvalidError,
+    "Query.Voice.File.Limit": QueryVoiceFileLimitError,
     "ServiceUnavailable": ServiceUnavailableError,
     "SignatureDoesNotMatch": SignatureDoesNotMatchError,
     "SignatureNonceUsed": SignatureNonceUsedError,
     "Throttling": RequestThrottledError,
     "Throttling.Api": ApiThrottlingError,
     "Throttling.User": UserThrottlingError,
+    "UnauthorizedOperation": UnauthorizedOperationError,
     "UnsupportedHTTPMethod": UnsupportedHttpMethodError,
+    "VirtualNumber.NotOwn": VirtualNumberNotOwnError,
+    "VirtualNumber.Query.Fail": VirtualNumberQueryFailError,
     "isp.RAM_PERMISSION_DENY": RamPermissionDenyError,
     "isp.SYSTEM_ERROR": IspSystemError,
     "isv.ACCOUNT_ABNORMAL": AccountAbnormalError,

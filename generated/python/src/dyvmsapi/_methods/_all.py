@@ -6,36 +6,171 @@ under ``TYPE_CHECKING``. At run time each method loads from its own module on fi
 from __future__ import annotations
 
 from .._base_client import AsyncBase, SyncBase
+from . import add_virtual_number_relation as _add_virtual_number_relation
+from . import batch_robot_smart_call as _batch_robot_smart_call
 from . import cancel_call as _cancel_call
+from . import cancel_order_robot_task as _cancel_order_robot_task
+from . import cancel_robot_task as _cancel_robot_task
 from . import click_to_dial as _click_to_dial
+from . import create_call_task as _create_call_task
+from . import create_robot_task as _create_robot_task
+from . import degrade_video_file as _degrade_video_file
+from . import delete_robot_task as _delete_robot_task
+from . import execute_call_task as _execute_call_task
+from . import get_call_media_type as _get_call_media_type
+from . import get_hotline_qualification_by_order as _get_hotline_qualification_by_order
+from . import get_temporary_file_url as _get_temporary_file_url
+from . import get_token as _get_token
 from . import ivr_call as _ivr_call
+from . import list_call_task as _list_call_task
+from . import list_call_task_detail as _list_call_task_detail
+from . import list_hotline_transfer_number as _list_hotline_transfer_number
+from . import list_hotline_transfer_register_file as _list_hotline_transfer_register_file
+from . import pause_video_file as _pause_video_file
+from . import play_video_file as _play_video_file
 from . import query_call_detail_by_call_id as _query_call_detail_by_call_id
+from . import query_call_detail_by_task_id as _query_call_detail_by_task_id
+from . import query_call_in_pool_transfer_config as _query_call_in_pool_transfer_config
+from . import query_call_in_transfer_record as _query_call_in_transfer_record
+from . import query_robot_info_list as _query_robot_info_list
+from . import query_robot_task_call_detail as _query_robot_task_call_detail
+from . import query_robot_task_call_list as _query_robot_task_call_list
+from . import query_robot_task_detail as _query_robot_task_detail
+from . import query_robot_task_list as _query_robot_task_list
+from . import query_robotv2_all_list as _query_robotv2_all_list
+from . import query_video_play_progress as _query_video_play_progress
+from . import query_virtual_number as _query_virtual_number
+from . import query_virtual_number_relation as _query_virtual_number_relation
+from . import query_voice_file_audit_info as _query_voice_file_audit_info
+from . import recover_call_in_config as _recover_call_in_config
+from . import resume_video_file as _resume_video_file
+from . import send_verification as _send_verification
+from . import set_transfer_callee_pool_config as _set_transfer_callee_pool_config
 from . import single_call_by_tts as _single_call_by_tts
+from . import single_call_by_video as _single_call_by_video
 from . import single_call_by_voice as _single_call_by_voice
+from . import skip_video_file as _skip_video_file
 from . import smart_call as _smart_call
+from . import smart_call_operate as _smart_call_operate
+from . import start_robot_task as _start_robot_task
+from . import stop_call_in_config as _stop_call_in_config
+from . import stop_robot_task as _stop_robot_task
+from . import submit_hotline_transfer_register as _submit_hotline_transfer_register
+from . import upgrade_video_file as _upgrade_video_file
+from . import upload_robot_task_called_file as _upload_robot_task_called_file
 
 
 class SyncMethods(
+    _add_virtual_number_relation.Sync,
+    _batch_robot_smart_call.Sync,
     _cancel_call.Sync,
+    _cancel_order_robot_task.Sync,
+    _cancel_robot_task.Sync,
     _click_to_dial.Sync,
+    _create_call_task.Sync,
+    _create_robot_task.Sync,
+    _degrade_video_file.Sync,
+    _delete_robot_task.Sync,
+    _execute_call_task.Sync,
+    _get_call_media_type.Sync,
+    _get_hotline_qualification_by_order.Sync,
+    _get_temporary_file_url.Sync,
+    _get_token.Sync,
     _ivr_call.Sync,
+    _list_call_task.Sync,
+    _list_call_task_detail.Sync,
+    _list_hotline_transfer_number.Sync,
+    _list_hotline_transfer_register_file.Sync,
+    _pause_video_file.Sync,
+    _play_video_file.Sync,
     _query_call_detail_by_call_id.Sync,
+    _query_call_detail_by_task_id.Sync,
+    _query_call_in_pool_transfer_config.Sync,
+    _query_call_in_transfer_record.Sync,
+    _query_robot_info_list.Sync,
+    _query_robot_task_call_detail.Sync,
+    _query_robot_task_call_list.Sync,
+    _query_robot_task_detail.Sync,
+    _query_robot_task_list.Sync,
+    _query_robotv2_all_list.Sync,
+    _query_video_play_progress.Sync,
+    _query_virtual_number.Sync,
+    _query_virtual_number_relation.Sync,
+    _query_voice_file_audit_info.Sync,
+    _recover_call_in_config.Sync,
+    _resume_video_file.Sync,
+    _send_verification.Sync,
+    _set_transfer_callee_pool_config.Sync,
     _single_call_by_tts.Sync,
+    _single_call_by_video.Sync,
     _single_call_by_voice.Sync,
+    _skip_video_file.Sync,
     _smart_call.Sync,
+    _smart_call_operate.Sync,
+    _start_robot_task.Sync,
+    _stop_call_in_config.Sync,
+    _stop_robot_task.Sync,
+    _submit_hotline_transfer_register.Sync,
+    _upgrade_video_file.Sync,
+    _upload_robot_task_called_file.Sync,
     SyncBase,
 ):
     pass
 
 
 class AsyncMethods(
+    _add_virtual_number_relation.Async,
+    _batch_robot_smart_call.Async,
     _cancel_call.Async,
+    _cancel_order_robot_task.Async,
+    _cancel_robot_task.Async,
     _click_to_dial.Async,
+    _create_call_task.Async,
+    _create_robot_task.Async,
+    _degrade_video_file.Async,
+    _delete_robot_task.Async,
+    _execute_call_task.Async,
+    _get_call_media_type.Async,
+    _get_hotline_qualification_by_order.Async,
+    _get_temporary_file_url.Async,
+    _get_token.Async,
     _ivr_call.Async,
+    _list_call_task.Async,
+    _list_call_task_detail.Async,
+    _list_hotline_transfer_number.Async,
+    _list_hotline_transfer_register_file.Async,
+    _pause_video_file.Async,
+    _play_video_file.Async,
     _query_call_detail_by_call_id.Async,
+    _query_call_detail_by_task_id.Async,
+    _query_call_in_pool_transfer_config.Async,
+    _query_call_in_transfer_record.Async,
+    _query_robot_info_list.Async,
+    _query_robot_task_call_detail.Async,
+    _query_robot_task_call_list.Async,
+    _query_robot_task_detail.Async,
+    _query_robot_task_list.Async,
+    _query_robotv2_all_list.Async,
+    _query_video_play_progress.Async,
+    _query_virtual_number.Async,
+    _query_virtual_number_relation.Async,
+    _query_voice_file_audit_info.Async,
+    _recover_call_in_config.Async,
+    _resume_video_file.Async,
+    _send_verification.Async,
+    _set_transfer_callee_pool_config.Async,
     _single_call_by_tts.Async,
+    _single_call_by_video.Async,
     _single_call_by_voice.Async,
+    _skip_video_file.Async,
     _smart_call.Async,
+    _smart_call_operate.Async,
+    _start_robot_task.Async,
+    _stop_call_in_config.Async,
+    _stop_robot_task.Async,
+    _submit_hotline_transfer_register.Async,
+    _upgrade_video_file.Async,
+    _upload_robot_task_called_file.Async,
     AsyncBase,
 ):
     pass

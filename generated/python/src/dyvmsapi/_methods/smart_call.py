@@ -72,8 +72,8 @@ class Sync(SyncBase):
             volume: Playback volume, -4 to 4; 1 is recommended. (-4 ≤ value ≤ 4)
             speed: Playback speed; currently not supported and ignored.
             asr_model_id: ID of a custom speech-recognition model. Set this or AsrBaseId; if both are set they must belong together, and if neither is set the default Mandarin base model is used.
-            pause_time: Pause in milliseconds (300 to 1200) after which the callee's sentence is considered finished; the service falls back to 800 for other values and only honours the first setting. (300 ≤ value ≤ 1200)
-            mute_time: Silence in milliseconds (1000 to 20000) after which the call ends; the service falls back to 10000 for other values, and the last setting during the call wins. (1000 ≤ value ≤ 20000)
+            pause_time: Pause in milliseconds (300 to 1200) after which the callee's sentence is considered finished; the service falls back to 800 for other values and only honours the first setting. (300 ≤ value ≤ 1200; service default 800)
+            mute_time: Silence in milliseconds (1000 to 20000) after which the call ends; the service falls back to 10000 for other values, and the last setting during the call wins. (1000 ≤ value ≤ 20000; service default 10000)
             action_code_break: Whether the callee's speech may interrupt the current audio (default true); it takes precedence over the callback's action_break. (service default True)
             out_id: Your own reference for the call (1 to 15 bytes), echoed back in the call receipt. (length 1..15)
             dynamic_id: Your own extension ID, passed back in the callback requests.
@@ -86,7 +86,7 @@ class Sync(SyncBase):
             tts_speed: Speech rate for TTS variables, -200 to 200 (default 0). (-200 ≤ value ≤ 200; service default 0)
             tts_conf: Whether TtsStyle, TtsVolume and TtsSpeed apply; when false they are ignored.
             asr_base_id: Speech-recognition base model (default customer_service_8k); set this or AsrModelId, and keep them consistent if both are set. (one of 'customer_service_8k' (Mandarin base model (default).), 'dialect_customer_service_8k' (Base model for strongly accented speech.); service default 'customer_service_8k')
-            stream_asr: Streaming speech recognition, which guesses intent from the first few words; 0 off, 1 on. (one of 0 (Streaming recognition off.), 1 (Streaming recognition on.))
+            stream_asr: Streaming speech recognition, which guesses intent from the first few words; 0 off, 1 on. (0 ≤ value ≤ 100; one of 0 (Streaming recognition off.), 1 (Streaming recognition on.))
             background_file_code: Voice ID of a background audio file played during the conversation.
             background_volume: Background audio volume, -4 to 4; currently not supported and ignored. (-4 ≤ value ≤ 4)
             background_speed: Background audio speed; currently not supported and ignored.
@@ -184,8 +184,8 @@ class Async(AsyncBase):
             volume: Playback volume, -4 to 4; 1 is recommended. (-4 ≤ value ≤ 4)
             speed: Playback speed; currently not supported and ignored.
             asr_model_id: ID of a custom speech-recognition model. Set this or AsrBaseId; if both are set they must belong together, and if neither is set the default Mandarin base model is used.
-            pause_time: Pause in milliseconds (300 to 1200) after which the callee's sentence is considered finished; the service falls back to 800 for other values and only honours the first setting. (300 ≤ value ≤ 1200)
-            mute_time: Silence in milliseconds (1000 to 20000) after which the call ends; the service falls back to 10000 for other values, and the last setting during the call wins. (1000 ≤ value ≤ 20000)
+            pause_time: Pause in milliseconds (300 to 1200) after which the callee's sentence is considered finished; the service falls back to 800 for other values and only honours the first setting. (300 ≤ value ≤ 1200; service default 800)
+            mute_time: Silence in milliseconds (1000 to 20000) after which the call ends; the service falls back to 10000 for other values, and the last setting during the call wins. (1000 ≤ value ≤ 20000; service default 10000)
             action_code_break: Whether the callee's speech may interrupt the current audio (default true); it takes precedence over the callback's action_break. (service default True)
             out_id: Your own reference for the call (1 to 15 bytes), echoed back in the call receipt. (length 1..15)
             dynamic_id: Your own extension ID, passed back in the callback requests.
@@ -198,7 +198,7 @@ class Async(AsyncBase):
             tts_speed: Speech rate for TTS variables, -200 to 200 (default 0). (-200 ≤ value ≤ 200; service default 0)
             tts_conf: Whether TtsStyle, TtsVolume and TtsSpeed apply; when false they are ignored.
             asr_base_id: Speech-recognition base model (default customer_service_8k); set this or AsrModelId, and keep them consistent if both are set. (one of 'customer_service_8k' (Mandarin base model (default).), 'dialect_customer_service_8k' (Base model for strongly accented speech.); service default 'customer_service_8k')
-            stream_asr: Streaming speech recognition, which guesses intent from the first few words; 0 off, 1 on. (one of 0 (Streaming recognition off.), 1 (Streaming recognition on.))
+            stream_asr: Streaming speech recognition, which guesses intent from the first few words; 0 off, 1 on. (0 ≤ value ≤ 100; one of 0 (Streaming recognition off.), 1 (Streaming recognition on.))
             background_file_code: Voice ID of a background audio file played during the conversation.
             background_volume: Background audio volume, -4 to 4; currently not supported and ignored. (-4 ≤ value ≤ 4)
             background_speed: Background audio speed; currently not supported and ignored.

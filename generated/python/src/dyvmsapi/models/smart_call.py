@@ -79,14 +79,28 @@ class SmartCallRequest(Model):
     要使用的自定义 ASR 语言模型 ID，可在控制台的 ASR 语言模型管理中查看。
     建议 AsrModelId 与 AsrBaseId 二选一；只填本参数时使用该模型，两者都不填时使用默认的普通话基础模型，两者都填时须相互对应。
     """
-    pause_time: Annotated[int | None, Field(alias="PauseTime", examples=[800], ge=300, le=1200)] = None
+    pause_time: Annotated[
+        int | None,
+        Field(
+            alias="PauseTime", examples=[800], ge=300, json_schema_extra={"x-service-default": 800}, le=1200
+        ),
+    ] = None
     """
     Pause in milliseconds (300 to 1200) after which the callee's sentence is considered finished; the service falls back to 800 for other values and only honours the first setting.
 
     断句停顿时长：被叫方停顿多久即视为一句话说完，单位毫秒，取值 300 到 1200。
     服务端对超出范围的值按 800 处理；该值只在首次设置时生效。
     """
-    mute_time: Annotated[int | None, Field(alias="MuteTime", examples=[10000], ge=1000, le=20000)] = None
+    mute_time: Annotated[
+        int | None,
+        Field(
+            alias="MuteTime",
+            examples=[10000],
+            ge=1000,
+            json_schema_extra={"x-service-default": 10000},
+            le=20000,
+        ),
+    ] = None
     """
     Silence in milliseconds (1000 to 20000) after which the call ends; the service falls back to 10000 for other values, and the last setting during the call wins.
 
@@ -208,7 +222,7 @@ class SmartCallRequest(Model):
     使用的 ASR 基础模型，默认 customer_service_8k。
     建议与 AsrModelId 二选一；两者同时设置时须相互对应。
     """
-    stream_asr: Annotated[Literal[0, 1] | None, Field(alias="StreamAsr", examples=[1])] = None
+    stream_asr: Annotated[Literal[0, 1] | None, Field(alias="StreamAsr", examples=[1], ge=0, le=100)] = None
     """
     Streaming speech recognition, which guesses intent from the first few words; 0 off, 1 on.
 
