@@ -59,7 +59,7 @@ def main() -> None:
             validated = timed("validate", "--specs", str(specs))
             made = float("nan")
             if generate and validated == validated:  # not NaN: it validated
-                made = timed("generate", "--specs", str(specs), "--output", str(out))
+                made = timed("generate", "--no-cache", "--specs", str(specs), "--output", str(out))
         print(
             f"| {source.name.split('.')[0]} | {actions} | {imported:.2f} | {peak_mib(source):.1f} "
             f"| {validated:.2f} | {made:.1f} |"

@@ -8,9 +8,10 @@ merge here (imported layer + a minimal curated product.yaml) and ``load_api`` va
 from __future__ import annotations
 
 import json
-import sys
-import subprocess
 import os
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from generator.importer.mining import mine
 from generator.importer.repair import repair, unmask
 from generator.importer.values import fits
 
+ROOT = Path(__file__).resolve().parent.parent
 DATA = Path("/work/shared/data")
 PRODUCTS = ["sts-2015-04-01", "dyvmsapi-2017-05-25", "slb-2014-05-15", "ecs-2014-05-26"]
 CURATED = {
@@ -300,19 +302,43 @@ def test_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: 
     assert f"error[{code}]" in err and where in err and "bad.json" in err
 
 
-def test_a_first_import_makes_a_project_that_validates_and_generates(tmp_path: Path) -> None:
-    """A new product needs no file of its own to start: the starter curated files are enough.
-    Sts here (4 actions, quick); bench/import_products.py does the same for every product."""
-    assert run_import(tmp_path, "sts-2015-04-01") == 0
+_LOADS = """
+import importlib, pkgutil, sys
+package = importlib.import_module(sys.argv[1])
+client = package.Client(access_key_id="id", access_key_secret="secret")
+names = [m.name for m in pkgutil.iter_modules(importlib.import_module(sys.argv[1] + "._methods").__path__)]
+methods = [n for n in names if not n.startswith("_")]
+for name in methods:
+    assert callable(getattr(client, name)), name
+for m in pkgutil.iter_modules(importlib.import_module(sys.argv[1] + ".models").__path__):
+    importlib.import_module(f"{sys.argv[1]}.models.{m.name}")
+print(len(methods))
+"""
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_every_product_imports_validates_generates_and_type_checks(tmp_path: Path, product: str) -> None:
+    """A new product needs no file of its own to start: the starter curated files are enough, and
+    the package they make loads every method and model and passes mypy --strict."""
+    assert run_import(tmp_path, product) == 0
     specs, out = tmp_path / "specs", tmp_path / "out"
     assert main(["validate", "--specs", str(specs)]) == 0
     assert main(["generate", "--specs", str(specs), "--output", str(out)]) == 0
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "-p", "sts"],
-        env={**os.environ, "PYTHONPATH": str(out / "python/src"), "MYPY_CACHE_DIR": str(tmp_path / "mypy")},
-        capture_output=True, text=True, timeout=600, cwd=tmp_path,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout[-3000:]
+    package = next((out / "python/src").iterdir()).name
+    env = {**os.environ, "PYTHONPATH": str(out / "python/src"), "MYPY_CACHE_DIR": str(tmp_path / "mypy")}
+    loaded = subprocess.run([sys.executable, "-c", _LOADS, package], env=env, capture_output=True, text=True,
+                            timeout=600, cwd=tmp_path)  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    apis = json.loads(source(product).read_text(encoding="utf-8"))["apis"]
+    assert int(loaded.stdout) == len(apis), "a method per action"
+    checked = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "-p", package], env=env,
+                             capture_output=True, text=True, timeout=900, cwd=tmp_path)  # fmt: skip
+    assert checked.returncode == 0, checked.stdout[-3000:]
+
+
+def test_the_starter_files_are_never_overwritten(tmp_path: Path) -> None:
+    assert run_import(tmp_path, "sts-2015-04-01") == 0
+    specs = tmp_path / "specs"
     (specs / "product.yaml").write_text("# mine\n" + (specs / "product.yaml").read_text(encoding="utf-8"), "utf-8")
     assert run_import(tmp_path, "sts-2015-04-01") == 0
     assert (specs / "product.yaml").read_text(encoding="utf-8").startswith("# mine"), "never overwritten"
@@ -338,3 +364,17 @@ def test_every_required_dyvmsapi_parameter_has_an_example(tmp_path: Path) -> Non
         for name, field in spec["parameters"].items():
             if field.get("required"):
                 assert field.get("example") is not None, f"{path.name}: {name}"
+
+
+def test_importing_the_metadata_into_the_repository_changes_nothing(tmp_path: Path) -> None:
+    """specs/ is what `sdkgen import` wrote, with the curated files over it: a re-import is a no-op,
+    and the curated actions keep their values (English texts, emulator declarations)."""
+    specs = tmp_path / "specs"
+    shutil.copytree(ROOT / "specs", specs)
+    before = tree(specs)
+    assert main(["import", str(source("dyvmsapi-2017-05-25")), "--specs", str(specs)]) == 0
+    assert tree(specs) == before
+    api = load_api(specs)
+    tts = next(a for a in api.actions if a.name == "SingleCallByTts")
+    assert tts.summary.en and tts.emulator.creates is not None
+    assert len(api.actions) == 52 and {"ClickToDial", "CancelCall"} <= {a.name for a in api.actions}
