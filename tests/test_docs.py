@@ -123,6 +123,8 @@ def test_docs_and_samples_are_part_of_the_rendered_tree(api: ir.Api) -> None:
     """So ``sdkgen generate`` writes them and ``sdkgen check`` reports their drift."""
     rendered = render_all(api, ROOT / "templates")
     expected = {"docs/index.md", "docs/errors.md", "docs/getting-started.md"}
+    if api.product.receipts is not None:
+        expected.add("docs/receipts.md")
     for a in api.actions:
         expected |= {f"docs/actions/{a.name}.md", f"samples/python/{naming.module(a.name)}.py",
                      f"samples/python/{naming.module(a.name)}_async.py"}  # fmt: skip

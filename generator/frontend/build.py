@@ -7,6 +7,8 @@ written in the specs (parameters) or sorted (actions, error codes), so output is
 
 from __future__ import annotations
 
+import json
+
 from generator.frontend import ir
 from generator.frontend.load import Document, Loc
 from generator.frontend.parse import ParsedSpecs
@@ -18,6 +20,7 @@ from generator.frontend.spec import (
     ErrorsSpec,
     FieldSpec,
     ProductSpec,
+    ReceiptsSpec,
     TextSpec,
     ValueSpec,
 )
@@ -74,6 +77,7 @@ def _product(p: ProductSpec, doc: Document) -> ir.Product:
         sdk_version=p.sdk.version,
         packages=packages,
         guide=p.sdk.guide,
+        receipts=_receipts(p.receipts, doc) if p.receipts is not None else None,
         words=words(p.product),
         publisher=ir.Publisher(
             authors=tuple((a.name, a.email) for a in p.sdk.authors),
@@ -98,6 +102,39 @@ def _errors(e: ErrorsSpec, doc: Document) -> tuple[ir.ErrorCode, ...]:
             where=_where(doc, ("errors", code, "exception")),
         )
         for code, s in sorted(e.errors.items())
+    )
+
+
+def _receipts(r: ReceiptsSpec, doc: Document) -> ir.Receipts:
+    types = tuple(
+        ir.ReceiptType(
+            name=name,
+            words=words(name),
+            description=_text(t.description),
+            actions=tuple(t.actions),
+            fields=tuple(
+                _field(wire, f, _where(doc, ("receipts", "types", name, "fields", wire), key=True))
+                for wire, f in t.fields.items()
+            ),
+            where=_where(doc, ("receipts", "types", name), key=True),
+        )
+        for name, t in r.types.items()
+    )
+    push = r.push
+    return ir.Receipts(
+        token_product=r.token.product,
+        token_api_version=r.token.api_version,
+        token_endpoint=r.token.endpoint,
+        token_action=r.token.action,
+        refresh_before_seconds=r.token.refresh_before_seconds,
+        queue_endpoint=r.queue.endpoint,
+        queue_protocol_version=r.queue.protocol_version,
+        max_batch=r.queue.max_batch,
+        max_wait_seconds=r.queue.max_wait_seconds,
+        push_reply=json.dumps(push.reply, ensure_ascii=False, sort_keys=True) if push is not None else None,
+        push_timeout_ms=push.timeout_ms if push is not None else None,
+        push_retry_after_seconds=tuple(push.retry_after_seconds) if push is not None else (),
+        types=types,
     )
 
 

@@ -51,6 +51,7 @@ def check(parsed: ParsedSpecs, diagnostics: list[Diagnostic]) -> None:
         _check_errors(*parsed.errors, diagnostics)
     _check_some_action(parsed, diagnostics)
     _check_guide(parsed, diagnostics)
+    _check_receipts(parsed, diagnostics)
     table = parsed.errors[0] if parsed.errors else None
     seen_actions: dict[str, Document] = {}
     for spec, doc in parsed.actions:
@@ -246,6 +247,46 @@ class _EmulationChecker:
             )
         )
         return False
+
+
+def _check_receipts(parsed: ParsedSpecs, diagnostics: list[Diagnostic]) -> None:
+    """``receipts.types``: names that travel in messages, actions of these specs, scalar fields."""
+    if parsed.product is None or parsed.product[0].receipts is None:
+        return
+    spec, doc = parsed.product
+    assert spec.receipts is not None
+    actions = [a.action for a, _ in parsed.actions]
+    for name, kind in spec.receipts.types.items():
+        base = ("receipts", "types", name)
+        if not ACTION_NAME.fullmatch(name):
+            hint = "use ASCII letters and digits, starting with a capital"
+            message = f"receipt type '{name}' is not a plain name"
+            diagnostics.append(doc.at(base, Code.invalid_wire_name, message, key=True, hint=hint))
+        for i, action in enumerate(kind.actions):
+            if action not in actions:
+                diagnostics.append(
+                    doc.at(
+                        (*base, "actions", i),
+                        Code.invalid_value,
+                        f"receipt type '{name}' names the action '{action}', which these specs do not have",
+                        hint=did_you_mean(action, actions) or "name an action of specs/actions/",
+                    )
+                )
+        for wire, field in kind.fields.items():
+            loc = (*base, "fields", wire)
+            if not WIRE_NAME.fullmatch(wire):
+                message = f"receipt field '{wire}' is not a plain name"
+                hint = "use ASCII letters, digits and '_'"
+                diagnostics.append(doc.at(loc, Code.invalid_wire_name, message, key=True, hint=hint))
+            if field.type not in PRIMITIVES:
+                diagnostics.append(
+                    doc.at(
+                        (*loc, "type"),
+                        Code.unknown_type,
+                        f"receipt field '{wire}' has type '{field.type}'; a receipt's fields are scalars",
+                        hint=f"use one of {', '.join(PRIMITIVES)}",
+                    )
+                )
 
 
 def _check_guide(parsed: ParsedSpecs, diagnostics: list[Diagnostic]) -> None:

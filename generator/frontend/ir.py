@@ -304,6 +304,40 @@ class Publisher:
 
 
 @dataclass(frozen=True)
+class ReceiptType:
+    """A kind of message the service sends about a call (``receipts.types``)."""
+
+    name: str  # VoiceReport
+    words: tuple[str, ...]
+    description: Text
+    actions: tuple[str, ...]  # the actions whose requests make the service send it
+    fields: tuple[Field, ...]  # scalars, by the message's own JSON names
+    where: Where = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class Receipts:
+    """What the service reports after a call, and how it gets to the application."""
+
+    token_product: str  # the product whose action hands out the queue's credentials
+    token_api_version: str
+    token_endpoint: str
+    token_action: str
+    refresh_before_seconds: int
+    queue_endpoint: str
+    queue_protocol_version: str
+    max_batch: int
+    max_wait_seconds: int
+    push_reply: str | None  # the JSON the service expects back from a push receiver (None: no push)
+    push_timeout_ms: int | None
+    push_retry_after_seconds: tuple[int, ...]
+    types: tuple[ReceiptType, ...]
+
+    def type(self, name: str) -> ReceiptType:
+        return next(t for t in self.types if t.name == name)
+
+
+@dataclass(frozen=True)
 class Product:
     code: str
     api_version: str
@@ -319,6 +353,7 @@ class Product:
     words: tuple[str, ...] = ()
     publisher: Publisher = Publisher((), None, ())
     guide: str | None = None  # the action the guides call (sdk.guide); None: chosen by the targets
+    receipts: Receipts | None = None
 
     def package(self, target: str) -> Package | None:
         """The package settings of one target, if the specs give any."""

@@ -243,6 +243,50 @@ class SdkSpec(_Strict):
     guide: NonEmpty | None = None  # the action the guide, quick start and READMEs call
 
 
+class ReceiptTypeSpec(_Strict):
+    """One kind of receipt (message) the service sends about what happened to a call."""
+
+    description: TextSpec | None = None
+    actions: list[NonEmpty]  # the actions whose requests make the service send it
+    fields: dict[NonEmpty, FieldSpec]  # as the message's JSON names them; scalars only
+
+
+class ReceiptTokenSpec(_Strict):
+    """The action that hands out temporary credentials for the receipt queue (another product's)."""
+
+    product: NonEmpty
+    api_version: NonEmpty
+    endpoint: NonEmpty
+    action: NonEmpty
+    refresh_before_seconds: int = Field(default=120, ge=0)  # renew this long before expiry
+
+
+class ReceiptQueueSpec(_Strict):
+    """Where pulled receipts wait: an MNS queue endpoint and its protocol's limits."""
+
+    endpoint: NonEmpty
+    protocol_version: NonEmpty = "2015-06-06"
+    max_batch: int = Field(default=16, ge=1)  # messages per receive and per delete
+    max_wait_seconds: int = Field(default=30, ge=0)  # the longest long poll
+
+
+class ReceiptPushSpec(_Strict):
+    """How pushed receipts arrive: a POST of a JSON array, and the reply the service expects."""
+
+    reply: dict[NonEmpty, Any]
+    timeout_ms: int = Field(ge=1)
+    retry_after_seconds: list[Annotated[int, Field(ge=1)]] = []  # the service's resend schedule
+
+
+class ReceiptsSpec(_Strict):
+    """``receipts:`` in product.yaml: what the service reports after a call, and how."""
+
+    token: ReceiptTokenSpec
+    queue: ReceiptQueueSpec
+    push: ReceiptPushSpec | None = None
+    types: dict[NonEmpty, ReceiptTypeSpec]
+
+
 class ProductSpec(_Strict):
     """``specs/product.yaml``."""
 
@@ -255,6 +299,7 @@ class ProductSpec(_Strict):
     endpoints: EndpointsSpec
     signing: SigningSpec
     sdk: SdkSpec
+    receipts: ReceiptsSpec | None = None
 
 
 class Category(StrEnum):

@@ -91,6 +91,13 @@ class ChangeCode(StrEnum):
     field_deprecated = "field-deprecated"
     field_undeprecated = "field-undeprecated"
     field_docs_changed = "field-docs-changed"
+    # receipts (product.yaml receipts:)
+    receipt_added = "receipt-added"
+    receipt_removed = "receipt-removed"
+    receipt_field_added = "receipt-field-added"
+    receipt_field_removed = "receipt-field-removed"
+    receipt_field_changed = "receipt-field-changed"
+    receipts_docs_changed = "receipts-docs-changed"  # texts, producing actions, delivery settings
 
 
 _BREAKING = {
@@ -101,13 +108,13 @@ _BREAKING = {
     "struct-removed", "parameter-removed", "parameter-added-required", "parameter-required",
     "response-field-removed", "response-field-optional", "type-changed", "style-changed",
     "constraint-tightened", "enum-value-removed", "condition-added", "condition-changed",
-    "default-changed",
+    "default-changed", "receipt-removed", "receipt-field-removed", "receipt-field-changed",
 }  # fmt: skip
 _FEATURE = {
     "endpoint-added", "signing-scheme-added", "error-added", "error-pattern-added",
     "action-added", "action-idempotent", "action-deprecated", "struct-added", "parameter-added",
     "parameter-optional", "response-field-added", "response-field-required", "constraint-relaxed",
-    "enum-value-added", "condition-removed", "field-deprecated",
+    "enum-value-added", "condition-removed", "field-deprecated", "receipt-added", "receipt-field-added",
 }  # fmt: skip
 
 KINDS: dict[ChangeCode, Kind] = {

@@ -21,12 +21,12 @@ order cannot show up as changes. The rules, and why each code has its kind:
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from generator.frontend import ir
 from generator.release.changes import Change, ChangeCode, Plain, Report, Side
 from generator.release.diff_fields import diff_fields
-from generator.release.diff_scope import Part, Scope, show
+from generator.release.diff_scope import Part, Scope, show, type_text
 
 C = ChangeCode
 
@@ -42,7 +42,7 @@ ERROR_ATTRIBUTES = {
 }  # fmt: skip
 PRODUCT_ATTRIBUTES = {
     "code", "api_version", "title", "style", "protocol", "method", "endpoints", "signing_default",
-    "signing_schemes", "packages",
+    "signing_schemes", "packages", "receipts",
 }  # fmt: skip
 # publisher: registry metadata, not the API; guide: which action the docs call, not the API
 PRODUCT_DERIVED = {"sdk_version", "words", "publisher", "guide"}
@@ -95,7 +95,54 @@ def diff_product(old: ir.Product, new: ir.Product) -> list[Change]:
     for scheme in sorted(set(new.signing_schemes) - set(old.signing_schemes)):
         changes.append(_change(C.signing_scheme_added, "product.signing.schemes",
                                f"signing scheme {scheme} was added", None, scheme))  # fmt: skip
-    return changes + _endpoints(old.endpoints, new.endpoints) + _packages(old.packages, new.packages)
+    return (
+        changes
+        + _endpoints(old.endpoints, new.endpoints)
+        + _packages(old.packages, new.packages)
+        + _receipts(old.receipts, new.receipts)
+    )
+
+
+def _receipts(old: ir.Receipts | None, new: ir.Receipts | None) -> list[Change]:
+    """Receipt types and their fields: what an application's handler reads. A type or field
+    removed, or a field retyped, breaks it; one added is a feature; the rest (texts, which
+    actions produce a type, how receipts are delivered) is documentation of the service."""
+    before = {t.name: t for t in old.types} if old is not None else {}
+    after = {t.name: t for t in new.types} if new is not None else {}
+    changes = []
+    for name in sorted(before.keys() - after.keys()):
+        changes.append(
+            _change(C.receipt_removed, f"receipts.{name}", f"receipt type {name} was removed", name)
+        )
+    for name in sorted(after.keys() - before.keys()):
+        changes.append(
+            _change(C.receipt_added, f"receipts.{name}", f"receipt type {name} was added", None, name)
+        )
+    for name in sorted(before.keys() & after.keys()):
+        was, now = before[name], after[name]
+        fields_before = {f.wire_name: f for f in was.fields}
+        fields_after = {f.wire_name: f for f in now.fields}
+        for wire in sorted(fields_before.keys() - fields_after.keys()):
+            changes.append(_change(C.receipt_field_removed, f"receipts.{name}.{wire}",
+                                   f"field {wire} of receipt {name} was removed", wire))  # fmt: skip
+        for wire in sorted(fields_after.keys() - fields_before.keys()):
+            changes.append(_change(C.receipt_field_added, f"receipts.{name}.{wire}",
+                                   f"field {wire} of receipt {name} was added", None, wire))  # fmt: skip
+        for wire in sorted(fields_before.keys() & fields_after.keys()):
+            a, b = fields_before[wire], fields_after[wire]
+            if a.type != b.type:
+                changes.append(_change(C.receipt_field_changed, f"receipts.{name}.{wire}",
+                                       f"field {wire} of receipt {name} changed type", type_text(a.type),
+                                       type_text(b.type)))  # fmt: skip
+            elif a != b:
+                text = f"the description of field {wire} of receipt {name} changed"
+                changes.append(_change(C.receipts_docs_changed, f"receipts.{name}.{wire}", text))
+        if (was.description, was.actions) != (now.description, now.actions):
+            text = f"the description or producing actions of receipt {name} changed"
+            changes.append(_change(C.receipts_docs_changed, f"receipts.{name}", text))
+    if old is not None and new is not None and replace(old, types=()) != replace(new, types=()):
+        changes.append(_change(C.receipts_docs_changed, "receipts", "how receipts are delivered changed"))
+    return changes
 
 
 def _endpoints(old: ir.Endpoints, new: ir.Endpoints) -> list[Change]:

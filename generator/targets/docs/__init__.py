@@ -66,12 +66,48 @@ class ActionPage:
     errors: tuple[tables.ErrorRow, ...]
     retried_gateway: tuple[str, ...]  # the gateway codes retried for this action, as code spans
     samples: tuple[SampleBlock, ...]
+    receipts: tuple[str, ...]  # the receipt types the service sends after this action
 
 
 @dataclass(frozen=True)
 class Group:
     title: str
     actions: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class ReceiptSection:
+    type: ir.ReceiptType
+    anchor: str  # of its heading on the page
+    summary: str  # one line, for the table of types
+    description: str
+    rows: tuple[tables.FieldRow, ...]
+
+
+@dataclass(frozen=True)
+class ReceiptsView:
+    receipts: ir.Receipts
+    types: tuple[ReceiptSection, ...]
+
+    @property
+    def retry_schedule(self) -> str:
+        return ", ".join(
+            f"{s // 60} min" if s % 60 == 0 else f"{s} s" for s in self.receipts.push_retry_after_seconds
+        )
+
+
+def receipts_view(receipts: ir.Receipts) -> ReceiptsView:
+    sections = tuple(
+        ReceiptSection(
+            type=t,
+            anchor=t.name.lower(),
+            summary=bilingual_line(t.description),
+            description=tables.md(t.description.joined("\n\n"), br="\n"),
+            rows=tuple(tables.field_rows(t.fields, {}, (), in_query=False)),
+        )
+        for t in receipts.types
+    )
+    return ReceiptsView(receipts, sections)
 
 
 @dataclass(frozen=True)
@@ -161,7 +197,12 @@ def action_page(api: ir.Api, action: ir.Action, ctx: Context) -> ActionPage:
         errors=tuple(tables.error_row(api.error(c), action.idempotent) for c in action.errors),
         retried_gateway=tuple(tables.code(e.code) for e in gateway),
         samples=_sample_blocks(api, action, ctx),
+        receipts=_receipt_types(api.product.receipts, action),
     )
+
+
+def _receipt_types(receipts: ir.Receipts | None, action: ir.Action) -> tuple[str, ...]:
+    return tuple(t.name for t in receipts.types if action.name in t.actions) if receipts is not None else ()
 
 
 def _other_endpoints(e: ir.Endpoints) -> tuple[tuple[str, str], ...]:
@@ -205,11 +246,16 @@ class DocsTarget:
     def shared(self, api: ir.Api, ctx: Context) -> dict[str, str]:
         renderer = ctx.renderer
         v = view(api, ctx)
-        return {
+        files = {
             "docs/index.md": renderer.render("docs/index.md.jinja", v=v),
             "docs/errors.md": renderer.render("docs/errors.md.jinja", v=v),
             "docs/getting-started.md": renderer.render("docs/getting-started.md.jinja", v=v),
         }
+        if api.product.receipts is not None:
+            files["docs/receipts.md"] = renderer.render(
+                "docs/receipts.md.jinja", v=receipts_view(api.product.receipts)
+            )
+        return files
 
     def page(self, api: ir.Api, action: ir.Action, ctx: Context) -> dict[str, str]:
         page = action_page(api, action, ctx)
