@@ -178,3 +178,33 @@ def view(api: ir.Api) -> PythonView:
         error_exports=tuple(name for name in exports if name not in LAZY_EXPORTS),
         model_exports=model_exports,
     )
+
+
+_READERS = {
+    ir.Primitive.string: ("str", "as_str"),
+    ir.Primitive.int32: ("int", "as_int"),
+    ir.Primitive.int64: ("int", "as_int"),
+    ir.Primitive.boolean: ("bool", "as_bool"),
+    ir.Primitive.double: ("float", "as_float"),
+}
+
+
+@dataclass(frozen=True)
+class PyReceiptField:
+    name: str
+    wire: str
+    annotation: str
+    reader: str  # the runtime function that reads the value tolerantly
+    doc: str
+
+
+def receipt_field(f: ir.Field) -> PyReceiptField:
+    assert isinstance(f.type, ir.Scalar), "check() allows scalar receipt fields only"
+    annotation, reader = _READERS[f.type.kind]
+    doc = f.description.joined(" ")
+    extra = constraint_text(f, naming.attribute)
+    if extra:
+        doc += f" ({extra})"
+    return PyReceiptField(
+        naming.attribute(f.wire_name), f.wire_name, annotation, reader, " ".join(doc.split())
+    )

@@ -1,0 +1,161 @@
+"""Receipts: the messages the service sends about each call, typed, and a receiver for pushed ones.
+
+A receipt is a JSON object whose values the service sends as strings, numbers included
+(``"duration": "12"``). The generated receipt models (``<package>.receipts``) read them
+tolerantly: a number in a string becomes the number, an empty string ``None``, a value that is
+not what the spec says ``None`` too; nothing is lost, since ``raw`` keeps the message as it came.
+Enumerated values (status codes, the Chinese words of the hang-up side) stay strings: a value the
+spec does not list still arrives.
+
+``PushReceiver`` is a WSGI application for one receipt type's push URL, and ``PushReceiver.handle``
+the same logic for any web framework: it parses the body, calls the application's handler with
+the receipts and answers what the service expects, HTTP 200 with the product's reply; 500 when
+the handler raised (the service sends the receipts again later), 400 for a body that is not
+receipts, 405 for another method, 413 for a body over the limit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+log = logging.getLogger(__name__.rpartition(".")[0] + ".receipts")
+
+MAX_BODY = 10 * 2**20  # bytes of one pushed batch the receiver reads
+
+
+class ReceiptError(ValueError):
+    """A body or message that is not a receipt of the expected type."""
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def as_float(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+def as_str(value: Any) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class Receipt(BaseModel):
+    """Base of every receipt model: frozen, tolerant, the message as it came in ``raw``."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    MESSAGE_TYPE: ClassVar[str] = ""
+    raw: dict[str, Any] = Field(default_factory=dict, repr=False, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_raw(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise ReceiptError(
+                f"a {cls.MESSAGE_TYPE or 'receipt'} is a JSON object, not {type(data).__name__}"
+            )
+        return {**data, "raw": dict(data)}
+
+
+R = TypeVar("R", bound=Receipt)
+
+
+def parse(kind: type[R], body: bytes | str) -> list[R]:
+    """The receipts of one message or push body: a JSON array of objects, or one object."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise ReceiptError(f"the body is not JSON ({type(exc).__name__})") from None
+    items = data if isinstance(data, list) else [data]
+    try:
+        return [kind.model_validate(item) for item in items]
+    except ValidationError as exc:
+        raise ReceiptError(f"not a {kind.MESSAGE_TYPE or 'receipt'}: {exc.errors()[0]['msg']}") from None
+
+
+class PushReceiver(Generic[R]):
+    """The application's push URL for receipts of type ``kind``: see the module docstring."""
+
+    def __init__(
+        self,
+        kind: type[R],
+        handler: Callable[[list[R]], object],
+        *,
+        reply: bytes,
+        max_body: int = MAX_BODY,
+    ) -> None:
+        self.kind = kind
+        self.handler = handler
+        self.reply = reply
+        self.max_body = max_body
+
+    def __repr__(self) -> str:
+        return f"PushReceiver({self.kind.__name__})"
+
+    def handle(self, body: bytes) -> tuple[int, bytes]:
+        """``(HTTP status, body)`` to answer a pushed body with."""
+        if len(body) > self.max_body:
+            return 413, b'{"code": 413, "msg": "too large"}'
+        try:
+            receipts = parse(self.kind, body)
+        except ReceiptError as exc:
+            log.warning("a pushed %s body was refused: %s", self.kind.MESSAGE_TYPE, exc)
+            return 400, b'{"code": 400, "msg": "not receipts"}'
+        try:
+            self.handler(receipts)
+        except Exception:  # the handler's failure: the service sends the batch again later
+            log.exception(
+                "the %s handler failed; the service will send the batch again", self.kind.MESSAGE_TYPE
+            )
+            return 500, b'{"code": 500, "msg": "handler failed"}'
+        return 200, self.reply
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD", "GET").upper() != "POST":
+            status, body = 405, b'{"code": 405, "msg": "POST only"}'
+        else:
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > self.max_body:
+                status, body = 413, b'{"code": 413, "msg": "too large"}'
+            else:
+                status, body = self.handle(environ["wsgi.input"].read(length) if length > 0 else b"")
+        reasons = {200: "OK", 400: "Bad Request", 405: "Method Not Allowed", 413: "Payload Too Large",
+                   500: "Internal Server Error"}  # fmt: skip
+        headers = [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body)))]
+        start_response(f"{status} {reasons[status]}", headers)
+        return [body]
