@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.cli.common import EXIT_DRIFT, EXIT_OK, UsageError, paths, show
@@ -38,54 +39,53 @@ def _summary(plan: Plan) -> str:
     return f"{len(plan.added)} added, {len(plan.changed)} changed, {len(plan.removed)} removed"
 
 
-def _roots(args: argparse.Namespace) -> list[tuple[Path, tuple[str, ...]]]:
-    """The roots generate writes and the folders it owns in each."""
-    from generator.targets import owned
+@dataclass(frozen=True)
+class _Record:
+    """What generate and check compare with the no-change record (``generator.output.stamp``):
+    the cache it lives in, the fingerprint of this run's inputs, and the roots with the folders
+    generate owns in each. ``key`` is None without a cache (``--no-cache``)."""
 
-    p = paths(args)
-    chosen = tuple(getattr(args, "target", None) or ())
-    found = [(p.output, owned(chosen or None))]
-    return found if chosen else [*found, (p.specs, ("schema",))]
+    cache: Path | None
+    key: str | None
+    roots: tuple[tuple[Path, tuple[str, ...]], ...]
 
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> _Record:
+        from generator.output.stamp import SPEC_OUTPUTS, inputs_key
+        from generator.targets import owned
 
-def _inputs_key(args: argparse.Namespace) -> str | None:
-    """The fingerprint of this run's inputs, when there is a cache to keep records in."""
-    from generator.output.stamp import inputs_key
+        p = paths(args)
+        chosen = tuple(getattr(args, "target", None) or ()) or None
+        roots = ((p.output, owned(chosen)),) + (((p.specs, SPEC_OUTPUTS),) if chosen is None else ())
+        key = inputs_key(p.specs, p.templates, chosen) if p.cache is not None else None
+        return cls(p.cache, key, roots)
 
-    p = paths(args)
-    if p.cache is None:
-        return None
-    return inputs_key(p.specs, p.templates, tuple(getattr(args, "target", None) or ()) or None)
+    def fresh(self, state: str) -> bool:
+        """Whether every root is as the last run with the same inputs left it: then each is
+        reported in ``state`` and nothing is rendered."""
+        from generator.output.stamp import fresh
 
-
-def _fresh(args: argparse.Namespace, key: str | None, state: str) -> bool:
-    """Whether every root is as the last run with the same inputs left it
-    (``generator.output.stamp``): then each is reported in ``state`` and nothing is rendered."""
-    from generator.output.stamp import fresh
-
-    cache = paths(args).cache
-    if key is None or cache is None:
-        return False
-    found = []
-    for root, owned in _roots(args):
-        count = fresh(cache, root, owned, key)
-        if count is None:
+        if self.key is None or self.cache is None:
             return False
-        found.append((root, count))
-    for root, count in found:
-        print(f"{show(root)}: {state} ({count} files)")
-    return True
+        found = []
+        for root, owned in self.roots:
+            count = fresh(self.cache, root, owned, self.key)
+            if count is None:
+                return False
+            found.append((root, count))
+        for root, count in found:
+            print(f"{show(root)}: {state} ({count} files)")
+        return True
 
+    def keep(self, done: list[Plan]) -> None:
+        """Record the roots as ``done`` left them."""
+        from generator.output.stamp import record
 
-def _record(args: argparse.Namespace, key: str | None, done: list[Plan]) -> None:
-    from generator.output.stamp import record
-
-    cache = paths(args).cache
-    if key is None or cache is None:
-        return
-    for plan in done:
-        if plan.owned is not None:
-            record(cache, plan.root, plan.owned, key, plan.files)
+        if self.key is None or self.cache is None:
+            return
+        for plan in done:
+            if plan.owned is not None:
+                record(self.cache, plan.root, plan.owned, self.key, plan.files)
 
 
 def plans(args: argparse.Namespace) -> list[Plan]:
@@ -113,11 +113,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
     roots is waited for up to SDKGEN_LOCK_TIMEOUT seconds (30), then "another sdkgen run is
     writing …" (exit 2). What is printed is what was written (re-planned under the lock). When
     the inputs and the output are as the last run left them, nothing is rendered."""
-    key = _inputs_key(args)
-    if _fresh(args, key, "up to date"):
+    last = _Record.of(args)
+    if last.fresh("up to date"):
         return EXIT_OK
     done = commit(plans(args))
-    _record(args, key, done)
+    last.keep(done)
     for plan in done:
         for mark, files in (("+", plan.added), ("~", plan.changed), ("-", plan.removed)):
             for path in files:
@@ -132,13 +132,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     writes only to settle what an interrupted generate left (roll forward or back), so that it
     reports exactly the old or exactly the new tree. When the inputs and the output are as the
     last run left them, nothing is rendered."""
-    key = _inputs_key(args)
-    if _fresh(args, key, "in sync"):
+    last = _Record.of(args)
+    if last.fresh("in sync"):
         return EXIT_OK
     checked = plans(args)
     drift = [p for p in checked if not p.in_sync]
     if not drift:
-        _record(args, key, checked)
+        last.keep(checked)
     for plan in checked:
         if plan.in_sync:
             print(f"{show(plan.root)}: in sync ({len(plan.files)} files)")

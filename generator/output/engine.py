@@ -31,11 +31,11 @@ import re
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.frontend import ir
-from generator.output.fingerprint import toolchain
+from generator.output.fingerprint import toolchain, write_cache_file
 from generator.output.format import Formatter, is_python
 from generator.output.render import EMBEDDED, Renderer
 from generator.targets import Context, Target, Unit
@@ -53,7 +53,6 @@ class Stats:
     formatted: int = 0  # Python files sent to the formatter
     workers: int = 0  # worker processes used (0: in-process)
     files: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 def jobs_default() -> int:
@@ -93,14 +92,8 @@ class UnitCache:
 
     def put(self, digest: str, files: dict[str, str]) -> None:
         path = self._path(digest)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(files, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            return  # an unwritable cache is no cache
-        self.used.append(path)
+        if write_cache_file(path, json.dumps(files, ensure_ascii=False, sort_keys=True)):
+            self.used.append(path)
 
     def touch_and_prune(self, keep: int) -> None:
         """Mark this run's entries as recently used; past ``keep`` entries, drop the oldest."""
@@ -190,10 +183,10 @@ def render(
     rendered too, for those files only."""
     stats = stats if stats is not None else Stats()
     ctx = Context(Renderer(templates), templates)
-    files = _render_targets(api, ctx, templates, targets, cache_dir, jobs, stats)
+    files = _render_targets(api, ctx, targets, cache_dir, jobs, stats)
     wanted = {m.group(1) for text in files.values() if "\x00" in text for m in EMBEDDED.finditer(text)}
     if wanted - files.keys() and helpers:
-        extra = _render_targets(api, ctx, templates, helpers, cache_dir, jobs, Stats())
+        extra = _render_targets(api, ctx, helpers, cache_dir, jobs, Stats())
         return {path: text for path, text in _fill_embeds(extra | files).items() if path in files}
     return _fill_embeds(files)
 
@@ -201,7 +194,6 @@ def render(
 def _render_targets(
     api: ir.Api,
     ctx: Context,
-    templates: Path,
     targets: Sequence[Target],
     cache_dir: Path | None,
     jobs: int | None,
@@ -213,7 +205,7 @@ def _render_targets(
     stats.units = len(named)
     assert len({(name, unit.key) for name, unit in named}) == len(named), "two units share a key"
     store = UnitCache(cache_dir) if cache_dir is not None else None
-    tool = toolchain(templates) if store is not None else ""
+    tool = toolchain(ctx.templates) if store is not None else ""
     digests = [hashlib.sha256(f"{tool}\0{name}\0{unit.key}".encode()).hexdigest() for name, unit in named]
     results: list[dict[str, str] | None] = [store.get(d) if store is not None else None for d in digests]
     missing = [i for i, r in enumerate(results) if r is None]

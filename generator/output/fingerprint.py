@@ -3,12 +3,13 @@
 ``toolchain`` covers everything besides the specs: sdkgen's own code and templates, the
 formatter and its options, and the versions of the libraries whose output we write. The render
 cache (``engine``) and the no-change record (``stamp``) are keyed by it, so any change to the
-toolchain misses both.
+toolchain misses both. ``write_cache_file`` is how both write their files.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from functools import cache
 from importlib import metadata
@@ -48,3 +49,16 @@ def toolchain(templates: Path) -> str:
         h.update(f"{name}=={metadata.version(name)}".encode())
     h.update(f"python {sys.version_info[0]}.{sys.version_info[1]}".encode())
     return h.hexdigest()
+
+
+def write_cache_file(path: Path, text: str) -> bool:
+    """Write a cache file whole (a temporary file renamed over it); False when it cannot be
+    written, which callers take as no cache: the cache is an optimisation only."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        return False
+    return True

@@ -5,7 +5,7 @@ on every machine is what makes generation byte-for-byte reproducible. The style 
 (line length 110, Python 3.11): ruff's formatter produces black's output for the code our
 templates write, hundreds of times faster, and the test suite runs the pinned black in
 ``--check`` mode over generated/ to prove it stays so. Templates avoid the few constructs where
-the two differ (see templates/python/README.md's notes).
+the two differ (a long annotation with a default: the per-action method modules keep those short).
 
 ``Formatter.format_many`` writes the sources into one temporary directory, runs ruff once and
 reads them back; a source seen before in the same run is not formatted again. ruff runs with
@@ -83,14 +83,15 @@ class Formatter:
         return {path: done.get(path, text) for path, text in files.items()}
 
 
-def _scratch() -> str | None:
-    """A memory-backed folder for the formatter's files when the system has one (Linux)."""
+def scratch_dir() -> str | None:
+    """A memory-backed folder for short-lived work files when the system has one (Linux), else
+    None (the system's temporary folder): the formatter's and the model generator's files."""
     shm = "/dev/shm"
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
 
 
 def _run_ruff(sources: list[str]) -> list[str]:
-    with tempfile.TemporaryDirectory(prefix="sdkgen-format-", dir=_scratch()) as tmp:
+    with tempfile.TemporaryDirectory(prefix="sdkgen-format-", dir=scratch_dir()) as tmp:
         # Flat numbered names: no generated path can fall under one of ruff's default exclusions.
         paths = [Path(tmp, f"{i:06d}.py") for i in range(len(sources))]
         for path, source in zip(paths, sources, strict=True):

@@ -18,6 +18,7 @@ from generator.frontend.pipeline import load_api
 from generator.frontend.spec_schema import spec_schemas
 from generator.output import engine
 from generator.output.render import HEADER_TEXT
+from generator.output.stamp import SPEC_OUTPUTS
 from generator.output.writer import Plan, plan
 from generator.targets import Target, chosen, owned, registry
 
@@ -72,4 +73,4 @@ def generate_plan(
 
 def spec_schema_plan(specs: Path) -> Plan:
     """specs/schema/*.json: the editors' schema of the spec format itself."""
-    return plan(specs, spec_schemas(HEADER_TEXT), ("schema",))
+    return plan(specs, spec_schemas(HEADER_TEXT), SPEC_OUTPUTS)

@@ -19,7 +19,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator.output.fingerprint import toolchain
+from generator.output.fingerprint import toolchain, write_cache_file
 from generator.output.writer import TXN, existing_files
 
 SPEC_OUTPUTS = ("schema",)  # folders of the specs directory that sdkgen writes, not inputs
@@ -90,11 +90,4 @@ def record(cache: Path, root: Path, owned: Sequence[str], key: str, files: dict[
         except OSError:
             return
         entries[path] = [st.st_size, st.st_mtime_ns, hashlib.sha256(text.encode("utf-8")).hexdigest()]
-    target = _record_path(cache, root, owned)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"key": key, "files": entries}), encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError:
-        return  # an unwritable cache is no cache
+    write_cache_file(_record_path(cache, root, owned), json.dumps({"key": key, "files": entries}))

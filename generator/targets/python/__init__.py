@@ -32,7 +32,7 @@ from generator.targets.python import naming, samples
 from generator.targets.python.check import check_names
 from generator.targets.python.emulator import action_file, service_file
 from generator.targets.python.models import bucket, models_modules
-from generator.targets.python.view import PyReceiptField, py_action, py_errors, receipt_field, view
+from generator.targets.python.view import py_action, py_errors, receipt_field, view
 
 RUNTIME = Path("python") / "runtime"  # under templates/
 _TEMPLATES = (
@@ -59,27 +59,6 @@ def runtime_files(templates: Path, package: str) -> dict[str, Path]:
 def runtime_text(renderer: Renderer, source: Path) -> str:
     """A runtime module as the package holds it: the generated header, then the file as written."""
     return renderer.header("#") + "\n" + source.read_text(encoding="utf-8")
-
-
-@dataclass(frozen=True)
-class _ReceiptType:
-    """A receipt type as templates/python/receipts.py.jinja reads it."""
-
-    type: ir.ReceiptType
-    fields: tuple[PyReceiptField, ...]
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.type, name)
-
-
-@dataclass(frozen=True)
-class _Receipts:
-    receipts: ir.Receipts
-    types: tuple[_ReceiptType, ...]
-
-    @property
-    def push_reply(self) -> str | None:
-        return self.receipts.push_reply
 
 
 @dataclass(frozen=True)
@@ -173,9 +152,9 @@ class PythonTarget:
         files[f"{src}/{path}"] = text
         receipts = api.product.receipts
         if receipts is not None:
-            types = tuple(_ReceiptType(t, tuple(receipt_field(f) for f in t.fields)) for t in receipts.types)
+            types = tuple((t, tuple(receipt_field(f) for f in t.fields)) for t in receipts.types)
             files[f"{src}/receipts.py"] = renderer.render(
-                "python/receipts.py.jinja", api=api, r=_Receipts(receipts, types)
+                "python/receipts.py.jinja", api=api, receipts=receipts, types=types
             )
         if api.changelog is not None:
             files["python/CHANGELOG.md"] = renderer.header("<!--") + "\n\n" + api.changelog

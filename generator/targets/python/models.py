@@ -13,7 +13,6 @@ paid once per batch. Each module is the one a call for its action alone would wr
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 import zlib
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.frontend import ir
+from generator.output.format import scratch_dir
 from generator.targets.common import jsonschema
 from generator.targets.python import naming
 
@@ -48,11 +48,6 @@ def _schema(action: ir.Action) -> dict[str, Any]:
     return {**head, **root, "$defs": defs}
 
 
-def _scratch() -> str | None:
-    shm = "/dev/shm"
-    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
-
-
 def models_modules(actions: Sequence[ir.Action], package: str, header: str) -> dict[str, str]:
     """``{action name: source of <package>/models/<module>.py}``, unformatted."""
     import datamodel_code_generator as dmcg  # imported here: validate and check never need it
@@ -67,7 +62,7 @@ def models_modules(actions: Sequence[ir.Action], package: str, header: str) -> d
         for fields in (action.parameters, action.response.fields, *(s.fields for s in action.structs)):
             for f in fields:
                 aliases[f.wire_name] = naming.attribute(f.wire_name)
-    with tempfile.TemporaryDirectory(prefix="sdkgen-models-", dir=_scratch()) as tmp:
+    with tempfile.TemporaryDirectory(prefix="sdkgen-models-", dir=scratch_dir()) as tmp:
         source, target = Path(tmp, "schemas"), Path(tmp, "models")
         source.mkdir()
         for action in actions:
@@ -99,8 +94,3 @@ def models_modules(actions: Sequence[ir.Action], package: str, header: str) -> d
             action.name: (target / f"{naming.module(action.name)}.py").read_text(encoding="utf-8")
             for action in actions
         }
-
-
-def models_module(action: ir.Action, package: str, header: str) -> str:
-    """The source of ``<package>/models/<module>.py``, unformatted."""
-    return models_modules([action], package, header)[action.name]

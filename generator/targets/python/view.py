@@ -110,15 +110,17 @@ def _error(e: ir.ErrorCode) -> PyError:
                    e.description.joined(" "))  # fmt: skip
 
 
+def _one_line(f: ir.Field, text: str) -> str:
+    """``text`` then the field's constraints in words, on one line whatever the text's layout."""
+    extra = constraint_text(f, naming.attribute)
+    return " ".join((f"{text} ({extra})" if extra else text).split())
+
+
 def _param(f: ir.Field, alias: str) -> PyParam:
     doc = f.description.short
     if f.deprecated:
         doc = "Deprecated." + (f" {f.deprecation.short}" if f.deprecation is not None else "") + " " + doc
-    extra = constraint_text(f, naming.attribute)
-    if extra:
-        doc += f" ({extra})"
-    doc = " ".join(doc.split())  # one line under "Args:", whatever the text's own layout
-    return PyParam(naming.attribute(f.wire_name), annotation(f.type, alias), f.required, doc)
+    return PyParam(naming.attribute(f.wire_name), annotation(f.type, alias), f.required, _one_line(f, doc))
 
 
 def py_errors(api: ir.Api) -> tuple[PyError, ...]:
@@ -201,10 +203,5 @@ class PyReceiptField:
 def receipt_field(f: ir.Field) -> PyReceiptField:
     assert isinstance(f.type, ir.Scalar), "check() allows scalar receipt fields only"
     annotation, reader = _READERS[f.type.kind]
-    doc = f.description.joined(" ")
-    extra = constraint_text(f, naming.attribute)
-    if extra:
-        doc += f" ({extra})"
-    return PyReceiptField(
-        naming.attribute(f.wire_name), f.wire_name, annotation, reader, " ".join(doc.split())
-    )
+    doc = _one_line(f, f.description.joined(" "))
+    return PyReceiptField(naming.attribute(f.wire_name), f.wire_name, annotation, reader, doc)
