@@ -44,7 +44,8 @@ def run(name: str, emu: Emulator, **env: str) -> subprocess.CompletedProcess[str
 def test_every_action_has_a_sync_and_an_async_sample() -> None:
     assert set(ACTIONS) <= set(FILES)
     assert set(FILES) - set(ACTIONS) == {
-        f"getting_started/{n}.py" for n in ("handle_errors", "retries", "with_emulator")
+        *(f"getting_started/{n}.py" for n in ("handle_errors", "retries", "with_emulator")),
+        *(f"receipts/{n}.py" for n in ("pull", "push")),
     }
 
 
@@ -58,6 +59,11 @@ def test_sample_runs_against_the_emulator(name: str) -> None:
         requests = emu.requests
     if name == "getting_started/with_emulator.py":
         assert result.stdout == "ok\n" and requests == []
+        return
+    if name.startswith("receipts/"):  # a round trip on an emulator of its own: the call, then its receipt
+        placed, received = result.stdout.splitlines()
+        call_id = placed.removeprefix("placed ")
+        assert received.startswith(f"VoiceReport {call_id} status_code=200000") and requests == []
         return
     assert json.loads(result.stdout)["code"] == "OK"
     [request] = requests

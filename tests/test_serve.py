@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dyvmsapi import Client
+from dyvmsapi import Client, receipts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +27,17 @@ def test_sdkgen_serve() -> None:
         with Client("testid", "testsecret", endpoint=match.group(0)) as client:
             response = client.single_call_by_tts(called_number="13800000000", tts_code="TTS_10001")
         assert response.code == "OK" and response.call_id
+        banner = "".join(process.stdout.readline() for _ in range(12))
+        queue = re.search(r"Alicom-Queue-\d+-VoiceReport", banner)
+        assert queue and "--push URL" in banner, banner
+        consumer = receipts.consumer(receipts.VoiceReport, print, queue_name=queue.group(0), access_key_id="testid",
+                                     access_key_secret="testsecret", token_endpoint=match.group(0),
+                                     queue_endpoint=match.group(0), wait_seconds=0)  # fmt: skip
+        with consumer:
+            assert (
+                consumer.poll() == 0
+            ), "the banner's queue, endpoint and credentials work (the call is not over)"
+        assert consumer.stats.errors == 0
     finally:
         process.terminate()
         process.wait(timeout=10)

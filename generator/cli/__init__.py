@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=int, default=8080, help="port to listen on (0: any free port); default 8080"
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on; default 127.0.0.1")
+    p.add_argument("--push", action="append", default=[], metavar="[TYPE=]URL",
+                   help="POST the receipts (of one type) to URL, as the service does")  # fmt: skip
     locations(p, templates=False)
     from generator.cli.release import add_commands
 

@@ -209,8 +209,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     sys.path.insert(0, str(source))
     testing = importlib.import_module(f"{package}.testing")
     try:
-        testing.serve(args.port, args.host)
+        testing.serve(args.port, args.host, push=args.push)
     except OSError as exc:
         print(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_DRIFT
+    except KeyError as exc:  # a --push naming a type the service does not send
+        raise UsageError(f"--push: {exc.args[0]}") from None
     return EXIT_OK

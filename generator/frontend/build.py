@@ -19,8 +19,11 @@ from generator.frontend.spec import (
     EmulatorSpec,
     ErrorsSpec,
     FieldSpec,
+    OutcomeValueSpec,
     ProductSpec,
+    ReceiptEmulatorSpec,
     ReceiptsSpec,
+    SourceSpec,
     TextSpec,
     ValueSpec,
 )
@@ -127,6 +130,7 @@ def _receipts(r: ReceiptsSpec, doc: Document) -> ir.Receipts:
         token_endpoint=r.token.endpoint,
         token_action=r.token.action,
         refresh_before_seconds=r.token.refresh_before_seconds,
+        token_utc_offset_minutes=r.token.utc_offset_minutes,
         queue_endpoint=r.queue.endpoint,
         queue_protocol_version=r.queue.protocol_version,
         max_batch=r.queue.max_batch,
@@ -135,7 +139,49 @@ def _receipts(r: ReceiptsSpec, doc: Document) -> ir.Receipts:
         push_timeout_ms=push.timeout_ms if push is not None else None,
         push_retry_after_seconds=tuple(push.retry_after_seconds) if push is not None else (),
         types=types,
+        emulation=_receipt_emulation(r.emulator) if r.emulator is not None else None,
     )
+
+
+def _receipt_emulation(e: ReceiptEmulatorSpec) -> ir.ReceiptEmulation:
+    t = e.timing
+    return ir.ReceiptEmulation(
+        record=e.record,
+        outcome_by=e.outcome_by,
+        default_outcome=e.default_outcome,
+        outcomes=tuple(
+            ir.Outcome(name, o.rings, o.answered, o.talk_seconds, tuple(sorted(o.values.items())))
+            for name, o in sorted(e.outcomes.items())  # key order is not meaningful
+        ),
+        ring_after_seconds=float(t.ring_after_seconds),
+        answer_after_seconds=float(t.answer_after_seconds),
+        talk_seconds=float(t.talk_seconds),
+        ring_for_seconds=float(t.ring_for_seconds),
+        time_format=e.time_format,
+        utc_offset_minutes=e.utc_offset_minutes,
+        visibility_timeout_seconds=e.visibility_timeout_seconds,
+        reports=tuple(
+            ir.Report(name, tuple(s.at), s.answered_only, _record_fields(s.fields))
+            for name, s in sorted(e.sends.items())
+        ),
+    )
+
+
+def _record_fields(fields: dict[str, SourceSpec]) -> tuple[ir.RecordField, ...]:
+    """Each key's source, by key (key order is not meaningful)."""
+    out = []
+    for name, source in sorted(fields.items()):
+        if isinstance(source, ValueSpec):
+            out.append(ir.RecordField(name, "value", value=source.value))
+        elif isinstance(source, OutcomeValueSpec):
+            out.append(ir.RecordField(name, "outcome", value=source.outcome))
+        elif isinstance(source, str) and source.startswith("$"):
+            out.append(ir.RecordField(name, source[1:]))
+        else:
+            out.append(
+                ir.RecordField(name, "parameters", tuple([source] if isinstance(source, str) else source))
+            )
+    return tuple(out)
 
 
 def _action(a: ActionSpec, doc: Document) -> ir.Action:
@@ -190,21 +236,11 @@ def _emulation(action: str, e: EmulatorSpec | None) -> ir.Emulation:
             c.cancellable,
         )
     if (r := e.reads) is not None:
-        fields = []
-        for name, source in sorted(r.fields.items()):  # key order is not meaningful
-            if isinstance(source, ValueSpec):
-                fields.append(ir.RecordField(name, "value", value=source.value))
-            elif isinstance(source, str) and source.startswith("$"):
-                fields.append(ir.RecordField(name, source[1:]))
-            else:
-                fields.append(
-                    ir.RecordField(name, "parameters", tuple([source] if isinstance(source, str) else source))
-                )
         reads = ir.Reads(
             r.record,
             r.by,
             r.into,
-            tuple(sorted(fields, key=lambda f: f.name)),
+            _record_fields(r.fields),
             r.time_format,
             r.utc_offset_minutes,
             r.same_day_as,

@@ -31,6 +31,7 @@ from generator.frontend.spec import (
     ConstraintsSpec,
     ErrorsSpec,
     FieldSpec,
+    OutcomeValueSpec,
     ProductSpec,
     Style,
 )
@@ -104,7 +105,46 @@ def check(parsed: ParsedSpecs, diagnostics: list[Diagnostic]) -> None:
     _check_emulation(unique, codes, diagnostics)
 
 
-_SPECIAL_SOURCES = ("$id", "$created", "$action")
+_SPECIAL_SOURCES = ("$id", "$created", "$action", "$ringing", "$answered", "$ended", "$talk_seconds")
+_REPORT_SOURCES = (*_SPECIAL_SOURCES, "$at")  # $at: the moment the receipt reports
+
+
+def _source_names(source: object) -> list[str]:
+    """The names a source refers to: its parameters or its ``$``-name."""
+    if isinstance(source, str):
+        return [source]
+    return list(source) if isinstance(source, list) else []
+
+
+def _check_source(
+    doc: Document,
+    loc: Loc,
+    names: list[str],
+    single: bool,
+    kind: str | None,
+    made_by: list[ActionSpec],
+    specials: tuple[str, ...],
+    out: list[Diagnostic],
+) -> None:
+    """One key's source: ``$``-names are special; parameters come from an action creating the record."""
+    for i, name in enumerate(names):
+        if name.startswith("$") and (name not in specials or not single):
+            where = loc if single else loc + (i,)
+            out.append(doc.at(where, Code.invalid_value, f"'{name}' is not one of {', '.join(specials)}"))
+    given = {name for spec in made_by for name in spec.parameters}
+    wanted = [n for n in names if not n.startswith("$")]
+    # alternatives ([A, B]: the first present) need one that some creating action has
+    if made_by and wanted and not any(n in given for n in wanted):
+        shown = " or ".join(f"'{n}'" for n in wanted)
+        out.append(
+            doc.at(
+                loc,
+                Code.undefined_parameter,
+                f"{shown} is not a parameter of an action that creates '{kind}'"
+                f" ({', '.join(a.action for a in made_by)})",
+                hint=did_you_mean(wanted[0], sorted(given)),
+            )
+        )
 
 
 def _check_emulation(
@@ -160,7 +200,7 @@ class _EmulationChecker:
             self._parameter(loc + ("same_day_as",), r.same_day_as)
             self._error(loc + ("missing_error",), r.missing_error)
             for key, source in r.fields.items():
-                names = [source] if isinstance(source, str) else source if isinstance(source, list) else []
+                names = _source_names(source)
                 kind = r.record if known else None
                 self._source(loc + ("fields", key), kind, names, isinstance(source, str))
         if (d := e.ends) is not None:
@@ -175,30 +215,8 @@ class _EmulationChecker:
             self._error(loc + ("error",), limit.error)
 
     def _source(self, loc: Loc, kind: str | None, names: list[str], single: bool) -> None:
-        """One of ``reads.fields``: ``$``-names are special; parameters come from a creating action."""
-        for i, name in enumerate(names):
-            if name.startswith("$") and (name not in _SPECIAL_SOURCES or not single):
-                where = loc if single else loc + (i,)
-                self.out.append(
-                    self.doc.at(
-                        where, Code.invalid_value, f"'{name}' is not one of {', '.join(_SPECIAL_SOURCES)}"
-                    )
-                )
         made_by = self.creators.get(kind, []) if kind is not None else []
-        given = {name for spec in made_by for name in spec.parameters}
-        wanted = [n for n in names if not n.startswith("$")]
-        # alternatives ([A, B]: the first present) need one that some creating action has
-        if made_by and wanted and not any(n in given for n in wanted):
-            shown = " or ".join(f"'{n}'" for n in wanted)
-            self.out.append(
-                self.doc.at(
-                    loc,
-                    Code.undefined_parameter,
-                    f"{shown} is not a parameter of an action that creates '{kind}'"
-                    f" ({', '.join(a.action for a in made_by)})",
-                    hint=did_you_mean(wanted[0], sorted(given)),
-                )
-            )
+        _check_source(self.doc, loc, names, single, kind, made_by, _SPECIAL_SOURCES, self.out)
 
     def _parameter(self, loc: Loc, name: str | None) -> None:
         if name is not None and name not in self.spec.parameters:
@@ -255,6 +273,7 @@ def _check_receipts(parsed: ParsedSpecs, diagnostics: list[Diagnostic]) -> None:
         return
     spec, doc = parsed.product
     assert spec.receipts is not None
+    _check_receipt_emulator(parsed, diagnostics)
     actions = [a.action for a, _ in parsed.actions]
     for name, kind in spec.receipts.types.items():
         base = ("receipts", "types", name)
@@ -285,6 +304,101 @@ def _check_receipts(parsed: ParsedSpecs, diagnostics: list[Diagnostic]) -> None:
                         Code.unknown_type,
                         f"receipt field '{wire}' has type '{field.type}'; a receipt's fields are scalars",
                         hint=f"use one of {', '.join(PRIMITIVES)}",
+                    )
+                )
+
+
+def _check_receipt_emulator(parsed: ParsedSpecs, out: list[Diagnostic]) -> None:
+    """``receipts.emulator``: a record kind some action creates, outcomes, and the types it sends."""
+    assert parsed.product is not None
+    spec, doc = parsed.product
+    receipts = spec.receipts
+    assert receipts is not None
+    e = receipts.emulator
+    if e is None:
+        return
+    base: Loc = ("receipts", "emulator")
+    made_by = [
+        a
+        for a, _ in parsed.actions
+        if a.emulator and a.emulator.creates and a.emulator.creates.record == e.record
+    ]
+    if not made_by:
+        kinds = sorted(
+            {a.emulator.creates.record for a, _ in parsed.actions if a.emulator and a.emulator.creates}
+        )
+        out.append(
+            doc.at(
+                (*base, "record"),
+                Code.invalid_value,
+                f"no action creates a record of kind '{e.record}'",
+                hint=did_you_mean(e.record, kinds)
+                or "declare 'emulator: creates:' on the action that makes them",
+            )
+        )
+    if e.outcome_by is not None:
+        _check_source(doc, (*base, "outcome_by"), [e.outcome_by], True, e.record, made_by, (), out)
+    if e.default_outcome not in e.outcomes:
+        out.append(
+            doc.at(
+                (*base, "default_outcome"),
+                Code.invalid_value,
+                f"'{e.default_outcome}' is not one of the outcomes",
+                hint=did_you_mean(e.default_outcome, list(e.outcomes))
+                or f"name one of {', '.join(e.outcomes)}",
+            )
+        )
+    for name, report in e.sends.items():
+        loc: Loc = (*base, "sends", name)
+        kind = receipts.types.get(name)
+        if kind is None:
+            out.append(
+                doc.at(
+                    loc,
+                    Code.invalid_value,
+                    f"'{name}' is not a receipt type of receipts.types",
+                    key=True,
+                    hint=did_you_mean(name, list(receipts.types)) or "declare it under receipts.types",
+                )
+            )
+            continue
+        for key, source in report.fields.items():
+            if key not in kind.fields:
+                out.append(
+                    doc.at(
+                        (*loc, "fields", key),
+                        Code.invalid_value,
+                        f"'{key}' is not a field of receipt type '{name}'",
+                        key=True,
+                        hint=did_you_mean(key, list(kind.fields))
+                        or f"declare it under receipts.types.{name}.fields",
+                    )
+                )
+            names = _source_names(source)
+            _check_source(
+                doc,
+                (*loc, "fields", key),
+                names,
+                isinstance(source, str),
+                e.record,
+                made_by,
+                _REPORT_SOURCES,
+                out,
+            )
+    known = {key for o in e.outcomes.values() for key in o.values}
+    for action, action_doc in parsed.actions:
+        reads = action.emulator.reads if action.emulator else None
+        if reads is None or reads.record != e.record:
+            continue
+        for key, source in reads.fields.items():
+            if isinstance(source, OutcomeValueSpec) and source.outcome not in known:
+                out.append(
+                    action_doc.at(
+                        ("emulator", "reads", "fields", key, "outcome"),
+                        Code.invalid_value,
+                        f"no outcome of receipts.emulator has a value named '{source.outcome}'",
+                        hint=did_you_mean(source.outcome, sorted(known))
+                        or "add it to the outcomes' values in product.yaml",
                     )
                 )
 
@@ -524,9 +638,13 @@ class _ActionChecker:
             for path in getattr(field, mark):
                 if _dotted(field, path) is None:
                     self.out.append(
-                        self.doc.at(loc + (mark, path), Code.invalid_value,
-                                    f"{mark} names '{path}', which this field does not set",
-                                    key=True, hint=f"remove the mark, or set {path}")  # fmt: skip
+                        self.doc.at(
+                            loc + (mark, path),
+                            Code.invalid_value,
+                            f"{mark} names '{path}', which this field does not set",
+                            key=True,
+                            hint=f"remove the mark, or set {path}",
+                        )  # fmt: skip
                     )
         if loc[0] == "parameters" and field.required and field.example is None:
             self.out.append(

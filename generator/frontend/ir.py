@@ -177,7 +177,9 @@ class Creates:
 
 @dataclass(frozen=True)
 class RecordField:
-    """One key of a read's answer: ``source`` is parameters, value, id, created or action."""
+    """One key of a read's answer or of an emulated receipt: ``source`` is parameters, value,
+    outcome (``value`` names the outcome's key), or a moment of the record: id, created, action,
+    ringing, answered, ended, talk_seconds, at (the moment a receipt reports)."""
 
     name: str
     source: str
@@ -316,6 +318,45 @@ class ReceiptType:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """One way an emulated call can go (``receipts.emulator.outcomes``)."""
+
+    name: str
+    rings: bool
+    answered: bool
+    talk_seconds: float | None
+    values: tuple[tuple[str, str | int | float | bool | None], ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    """When the emulator sends a receipt type, and where its fields' values come from."""
+
+    type: str
+    at: tuple[str, ...]  # ringing, answered, ended
+    answered_only: bool
+    fields: tuple[RecordField, ...]
+
+
+@dataclass(frozen=True)
+class ReceiptEmulation:
+    """How the generated emulator plays calls out and reports them (``receipts.emulator``)."""
+
+    record: str
+    outcome_by: str | None
+    default_outcome: str
+    outcomes: tuple[Outcome, ...]
+    ring_after_seconds: float
+    answer_after_seconds: float
+    talk_seconds: float
+    ring_for_seconds: float
+    time_format: str
+    utc_offset_minutes: int
+    visibility_timeout_seconds: int
+    reports: tuple[Report, ...]
+
+
+@dataclass(frozen=True)
 class Receipts:
     """What the service reports after a call, and how it gets to the application."""
 
@@ -324,6 +365,7 @@ class Receipts:
     token_endpoint: str
     token_action: str
     refresh_before_seconds: int
+    token_utc_offset_minutes: int  # the zone of the token's times
     queue_endpoint: str
     queue_protocol_version: str
     max_batch: int
@@ -332,6 +374,7 @@ class Receipts:
     push_timeout_ms: int | None
     push_retry_after_seconds: tuple[int, ...]
     types: tuple[ReceiptType, ...]
+    emulation: ReceiptEmulation | None = None
 
     def type(self, name: str) -> ReceiptType:
         return next(t for t in self.types if t.name == name)

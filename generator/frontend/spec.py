@@ -144,15 +144,25 @@ class ValueSpec(_Strict):
     value: Scalar
 
 
+class OutcomeValueSpec(_Strict):
+    """A value of the call's outcome (``receipts.emulator.outcomes.<name>.values``), once it ended."""
+
+    outcome: NonEmpty
+
+
+# a read's or a report's key: a creating request's parameter, the first present of several, a
+# constant ({value: …}), an outcome's value ({outcome: …}), or a $-name (see specs/README.md)
+SourceSpec = NonEmpty | list[NonEmpty] | ValueSpec | OutcomeValueSpec
+
+
 class ReadsSpec(_Strict):
     """``emulator.reads``: answer ``into`` from the record whose id is in parameter ``by``."""
 
     record: NonEmpty
     by: NonEmpty
     into: NonEmpty
-    # key of the answer → a creating request's parameter, the first present of several, a
-    # constant ({value: …}), or $id / $created / $action; other keys keep the example's value
-    fields: dict[NonEmpty, NonEmpty | list[NonEmpty] | ValueSpec] = {}
+    # key of the answer → a SourceSpec; other keys keep the example's value
+    fields: dict[NonEmpty, SourceSpec] = {}
     time_format: NonEmpty = "%Y-%m-%dT%H:%M:%SZ"  # how $created is written (strftime)
     utc_offset_minutes: int = Field(default=0, ge=-24 * 60, le=24 * 60)  # the zone of times and days
     same_day_as: NonEmpty | None = None  # an epoch-millis parameter: records of other days are missing
@@ -259,6 +269,7 @@ class ReceiptTokenSpec(_Strict):
     endpoint: NonEmpty
     action: NonEmpty
     refresh_before_seconds: int = Field(default=120, ge=0)  # renew this long before expiry
+    utc_offset_minutes: int = Field(default=0, ge=-24 * 60, le=24 * 60)  # the zone of its times
 
 
 class ReceiptQueueSpec(_Strict):
@@ -278,6 +289,46 @@ class ReceiptPushSpec(_Strict):
     retry_after_seconds: list[Annotated[int, Field(ge=1)]] = []  # the service's resend schedule
 
 
+class OutcomeSpec(_Strict):
+    """``receipts.emulator.outcomes.<name>``: one way an emulated call can go."""
+
+    rings: bool = True  # False: the call fails before the phone rings (busy, switched off...)
+    answered: bool = True
+    talk_seconds: float | None = Field(default=None, ge=0)  # default: timing.talk_seconds
+    values: dict[NonEmpty, Scalar] = {}  # receipt fields of this name, and {outcome: …} sources
+
+
+class TimingSpec(_Strict):
+    """``receipts.emulator.timing``: seconds between the moments of an emulated call."""
+
+    ring_after_seconds: float = Field(default=1, ge=0)  # placed → ringing (or failed)
+    answer_after_seconds: float = Field(default=4, ge=0)  # ringing → answered
+    talk_seconds: float = Field(default=10, ge=0)  # answered → ended
+    ring_for_seconds: float = Field(default=30, ge=0)  # ringing → ended, when nobody answers
+
+
+class ReportSpec(_Strict):
+    """``receipts.emulator.sends.<type>``: when the emulator sends a receipt type, and its values."""
+
+    at: list[Literal["ringing", "answered", "ended"]] = Field(min_length=1)  # one message each
+    answered_only: bool = False  # only for calls that were answered
+    fields: dict[NonEmpty, SourceSpec] = {}  # other fields: the outcome's value, else the example
+
+
+class ReceiptEmulatorSpec(_Strict):
+    """``receipts.emulator``: how the generated emulator plays calls out and reports them."""
+
+    record: NonEmpty  # the records (emulator.creates) that are calls
+    outcome_by: NonEmpty | None = None  # the parameter whose value a test can choose an outcome by
+    default_outcome: NonEmpty
+    outcomes: dict[NonEmpty, OutcomeSpec] = Field(min_length=1)
+    timing: TimingSpec = TimingSpec()
+    time_format: NonEmpty = "%Y-%m-%dT%H:%M:%SZ"  # how times are written (strftime)
+    utc_offset_minutes: int = Field(default=0, ge=-24 * 60, le=24 * 60)
+    visibility_timeout_seconds: int = Field(default=30, ge=1)  # a received message's hiding time
+    sends: dict[NonEmpty, ReportSpec]  # receipt type → its messages
+
+
 class ReceiptsSpec(_Strict):
     """``receipts:`` in product.yaml: what the service reports after a call, and how."""
 
@@ -285,6 +336,7 @@ class ReceiptsSpec(_Strict):
     queue: ReceiptQueueSpec
     push: ReceiptPushSpec | None = None
     types: dict[NonEmpty, ReceiptTypeSpec]
+    emulator: ReceiptEmulatorSpec | None = None
 
 
 class ProductSpec(_Strict):

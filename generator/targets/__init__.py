@@ -116,6 +116,7 @@ class Guide:
     language: str
     root_error: str  # the class every error derives from (the error table names it)
     section: str  # this language's part of the getting-started page, Markdown under a "## <language>"
+    receipts: str | None = None  # its part of the receipts page (None: the specs emulate no receipts)
 
 
 class Target(Protocol):

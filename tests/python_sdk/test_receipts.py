@@ -40,7 +40,9 @@ def test_values_are_read_tolerantly_and_the_message_is_kept() -> None:
     [report] = parse(VoiceReport, json.dumps(message, ensure_ascii=False))
     assert report.call_id == "116012354148^10281378" and report.duration == 12
     assert report.status_code == "200000", "a number where a string is due becomes the string"
-    assert report.hangup_direction == "用户" and report.toll_type == "SATELLITE", "unlisted values still arrive"
+    assert (
+        report.hangup_direction == "用户" and report.toll_type == "SATELLITE"
+    ), "unlisted values still arrive"
     assert report.out_id == "" and report.ring_time is None
     assert report.raw == message, "the message as it came, unknown keys included"
     assert "raw" not in repr(report) and "raw" not in report.model_dump()
@@ -61,21 +63,21 @@ class _Quiet(WSGIRequestHandler):
 
 
 @pytest.fixture
-def push() -> Iterator[tuple[str, list[list[VoiceReport]], list[bool]]]:
-    """A push receiver on loopback: its URL, the batches its handler got, and a switch to fail."""
-    batches: list[list[VoiceReport]] = []
+def push() -> Iterator[tuple[str, list[VoiceReport], list[bool]]]:
+    """A push receiver on loopback: its URL, the receipts its handler got, and a switch to fail."""
+    got: list[VoiceReport] = []
     failing = [False]
 
-    def handler(batch: list[VoiceReport]) -> None:
-        if failing[0]:
+    def handler(report: VoiceReport) -> None:
+        if failing[0] and report.call_id == "2":
             raise RuntimeError("the database is down")
-        batches.append(batch)
+        got.append(report)
 
     server = make_server("127.0.0.1", 0, receipts.push_receiver(VoiceReport, handler), handler_class=_Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}/receipts", batches, failing
+        yield f"http://127.0.0.1:{server.server_port}/receipts", got, failing
     finally:
         server.shutdown()
         server.server_close()
@@ -92,17 +94,20 @@ def _post(url: str, body: bytes, method: str = "POST") -> tuple[int, bytes]:
 
 
 def test_the_push_receiver_answers_as_the_service_expects(
-    push: tuple[str, list[list[VoiceReport]], list[bool]],
+    push: tuple[str, list[VoiceReport], list[bool]],
 ) -> None:
-    url, batches, failing = push
+    url, got, failing = push
     body = json.dumps([{"call_id": "1", "duration": "3"}, {"call_id": "2"}]).encode()
     assert _post(url, body) == (200, PUSH_REPLY)
-    assert [[r.call_id for r in b] for b in batches] == [["1", "2"]] and batches[0][0].duration == 3
+    assert [r.call_id for r in got] == ["1", "2"] and got[0].duration == 3
+    assert _post(url, body) == (200, PUSH_REPLY) and len(got) == 2, "a receipt sent twice is handled once"
+    again = json.dumps([{"call_id": "3"}, {"call_id": "2", "duration": "4"}]).encode()
     failing[0] = True
-    status, _ = _post(url, body)
+    status, _ = _post(url, again)
     assert status == 500, "a failed handler gets the batch again: the service retries non-200 answers"
     failing[0] = False
-    assert _post(url, body) == (200, PUSH_REPLY) and len(batches) == 2
+    assert _post(url, again) == (200, PUSH_REPLY)
+    assert [r.call_id for r in got] == ["1", "2", "3", "2"], "the resent batch: 3 was handled, not again"
     assert _post(url, b"{oops")[0] == 400
     assert _post(url, b"", method="GET")[0] == 405
-    assert len(batches) == 2
+    assert len(got) == 4

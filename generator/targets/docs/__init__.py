@@ -253,7 +253,7 @@ class DocsTarget:
         }
         if api.product.receipts is not None:
             files["docs/receipts.md"] = renderer.render(
-                "docs/receipts.md.jinja", v=receipts_view(api.product.receipts)
+                "docs/receipts.md.jinja", v=receipts_view(api.product.receipts), guides=v.guides
             )
         return files
 

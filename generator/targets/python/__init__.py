@@ -158,7 +158,7 @@ class PythonTarget:
             )
         if api.changelog is not None:
             files["python/CHANGELOG.md"] = renderer.header("<!--") + "\n\n" + api.changelog
-        return files | samples.render_guide(api, renderer)
+        return files | samples.render_guide(api, renderer) | samples.render_receipts(api, renderer)
 
     def action(self, api: ir.Api, action: ir.Action, ctx: Context) -> dict[str, str]:
         renderer = ctx.renderer
@@ -215,7 +215,30 @@ class PythonTarget:
             first_link=f"../{first.path}",
             samples_link=f"../{samples.SAMPLES_DIR}/",
         )
-        return Guide(self.language, v.root_error, section)
+        return Guide(self.language, v.root_error, section, self._receipts_section(api, ctx))
+
+    def _receipts_section(self, api: ir.Api, ctx: Context) -> str | None:
+        """This language's part of the receipts page: the package's models, consumer and receiver."""
+        receipts = api.product.receipts
+        if receipts is None or samples.receipt_demo(api) is None:
+            return None
+        assert receipts.emulation is not None
+        pull, push = (SampleFile(path, name, "python") for name, path in samples.receipt_paths())
+        reads = [
+            a.name
+            for a in api.actions
+            if a.emulator.reads is not None and a.emulator.reads.record == receipts.emulation.record
+        ]
+        return ctx.renderer.render(
+            "python/receipts.md.jinja",
+            package=_package(api),
+            r=receipts,
+            pull=pull,
+            push=push,
+            outcomes=[o.name for o in receipts.emulation.outcomes],
+            default_outcome=receipts.emulation.default_outcome,
+            reads=", ".join(f"[{n}](actions/{n}.md)" for n in reads),
+        )
 
     def user_agent(self, api: ir.Api) -> str:
         return user_agent(api)

@@ -56,7 +56,60 @@ def service_description(api: ir.Api) -> dict[str, object]:
             }
             for e in api.errors
         },
+        **({"receipts": receipts(api.product.receipts)} if api.product.receipts is not None else {}),
     }
+
+
+def receipts(r: ir.Receipts) -> dict[str, object]:
+    """What the emulator needs of the receipts: who gets which type, the token action, the push
+    schedule, and how calls play out (``emulation``, absent when the specs declare none)."""
+    out: dict[str, object] = {
+        "token": {
+            "product": r.token_product,
+            "version": r.token_api_version,
+            "endpoint": r.token_endpoint,
+            "action": r.token_action,
+            "utc_offset_minutes": r.token_utc_offset_minutes,
+            "refresh_before_seconds": r.refresh_before_seconds,
+        },
+        "queue": {"endpoint": r.queue_endpoint, "protocol_version": r.queue_protocol_version},
+        "max_batch": r.max_batch,
+        "max_wait_seconds": r.max_wait_seconds,
+        "push": (
+            {"timeout_ms": r.push_timeout_ms, "retry_after_seconds": list(r.push_retry_after_seconds)}
+            if r.push_reply is not None
+            else None
+        ),
+        "types": {
+            t.name: {
+                "actions": list(t.actions),
+                "fields": [f.wire_name for f in t.fields],
+                "examples": _examples(t),
+            }
+            for t in r.types
+        },
+    }
+    if (e := r.emulation) is not None:
+        out["emulation"] = _plain(
+            {
+                **asdict(e),
+                "outcomes": {o.name: {**asdict(o), "values": dict(o.values)} for o in e.outcomes},
+                "reports": {
+                    p.type: {"at": list(p.at), "answered_only": p.answered_only, "fields": _fields(p.fields)}
+                    for p in e.reports
+                },
+            }
+        )
+    return out
+
+
+def _examples(t: ir.ReceiptType) -> dict[str, object]:
+    """Each field's example value, as the service sends it (a string)."""
+    return {f.wire_name: str(f.example) for f in t.fields if f.example is not None}
+
+
+def _fields(fields: tuple[ir.RecordField, ...]) -> dict[str, object]:
+    return {f.name: {"source": f.source, "parameters": list(f.parameters), "value": f.value} for f in fields}
 
 
 def emulation(e: ir.Emulation) -> dict[str, object]:
@@ -66,10 +119,7 @@ def emulation(e: ir.Emulation) -> dict[str, object]:
         out["creates"] = asdict(e.creates)
     if e.reads is not None:
         reads = asdict(e.reads)
-        reads["fields"] = {
-            f.name: {"source": f.source, "parameters": list(f.parameters), "value": f.value}
-            for f in e.reads.fields
-        }
+        reads["fields"] = _fields(e.reads.fields)
         out["reads"] = reads
     if e.ends is not None:
         out["ends"] = asdict(e.ends)

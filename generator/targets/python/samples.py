@@ -194,3 +194,73 @@ def render_guide(api: ir.Api, renderer: Renderer) -> dict[str, str]:
         path: renderer.render(f"python/samples/getting_started/{name}.py.jinja", **context)
         for name, path in guide_paths()
     }
+
+
+RECEIPT_SAMPLES = ("pull", "push")  # the receipts page's programs
+
+
+@dataclass(frozen=True)
+class ReceiptDemo:
+    """The receipts page's programs: a call of ``action``, then its receipt of type ``kind``."""
+
+    kind: ir.ReceiptType
+    action: ir.Action
+    receipt_id: str  # the receipt's attribute that names the call
+    shown: tuple[str, ...]  # the other attributes the handler prints: the type's required ones
+    id_attribute: str  # the response's attribute that names the call
+
+
+def receipt_demo(api: ir.Api) -> ReceiptDemo | None:
+    """The type the emulator sends once a call is over (for the guide's action when it places
+    calls), and the call that makes it; None when the specs emulate no receipts."""
+    receipts = api.product.receipts
+    if receipts is None or receipts.emulation is None:
+        return None
+    reports = {p.type: p for p in receipts.emulation.reports if "ended" in p.at and not p.answered_only}
+    kinds = [t for t in receipts.types if t.name in reports]
+    if not kinds:
+        return None
+    guide = first_action(api)
+    kind = next((t for t in kinds if guide.name in t.actions), kinds[0])
+    action = (
+        guide if guide.name in kind.actions else next(a for a in api.actions if a.name == kind.actions[0])
+    )
+    report = reports[kind.name]
+    by_id = next((f.name for f in report.fields if f.source == "id"), kind.fields[0].wire_name)
+    shown = tuple(f.wire_name for f in kind.fields if f.required and f.wire_name != by_id)
+    key = action.emulator.creates.key if action.emulator.creates is not None else "RequestId"
+    return ReceiptDemo(
+        kind,
+        action,
+        naming.attribute(by_id),
+        tuple(naming.attribute(w) for w in shown),
+        naming.attribute(key),
+    )
+
+
+def receipt_paths() -> tuple[tuple[str, str], ...]:
+    return tuple((name, f"{SAMPLES_DIR}/receipts/{name}.py") for name in RECEIPT_SAMPLES)
+
+
+def render_receipts(api: ir.Api, renderer: Renderer) -> dict[str, str]:
+    """The receipts page's programs (pull and push), when the specs emulate receipts."""
+    demo = receipt_demo(api)
+    if demo is None:
+        return {}
+    package = package_of(api)
+    required = tuple(f for f in _wire.sample_fields(demo.action) if f.required)
+    arguments, imports = call_arguments(package, demo.action, required)
+    context = {
+        "package": package,
+        "kind": demo.kind.name,
+        "method": naming.method(demo.action.name),
+        "arguments": arguments,
+        "imports": imports,
+        "receipt_id": demo.receipt_id,
+        "shown": demo.shown,
+        "id_attribute": demo.id_attribute,
+    }
+    return {
+        path: renderer.render(f"python/samples/receipts/{name}.py.jinja", **context)
+        for name, path in receipt_paths()
+    }

@@ -33,6 +33,8 @@ class Prepared:
     host: str  # host[:port]
     target: str
     headers: dict[str, str]
+    method: str = "POST"
+    body: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ class SyncTransport:
         if request.scheme == "http" and self._proxy(request.scheme, request.host):
             target = f"http://{request.host}{target}"
         try:
-            conn.request("POST", target, headers=request.headers)
+            conn.request(request.method, target, body=request.body or None, headers=request.headers)
             response = conn.getresponse()
             body = response.read()
         except TimeoutError:
@@ -175,7 +177,9 @@ class AsyncTransport:
         httpx = self._httpx
         url = f"{request.scheme}://{request.host}{request.target}"
         try:
-            response = await self._client.post(url, headers=request.headers)
+            response = await self._client.request(
+                request.method, url, headers=request.headers, content=request.body or None
+            )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise SendError(f"could not connect to {request.host}: {exc!r}", sent=False) from None
         except httpx.TimeoutException:

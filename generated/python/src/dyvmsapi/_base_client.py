@@ -80,6 +80,62 @@ class Credentials:
         return cls(key_id, secret, token)
 
 
+def prepare_rpc(
+    scheme: str,
+    host: str,
+    action: str,
+    version: str,
+    params: list[tuple[str, str]],
+    creds: Credentials,
+    signature_version: str,
+) -> Prepared:
+    """A signed RPC request (POST, parameters in the query) of any action of any product: V3
+    (ACS3-HMAC-SHA256) or V1 (HMAC-SHA1); a fresh nonce and timestamp each time."""
+    timestamp, nonce = _signing.utc_timestamp(), _signing.new_nonce()
+    if signature_version == "v1":
+        query = _signing.sign_v1(
+            action=action,
+            version=version,
+            params=params,
+            timestamp=timestamp,
+            nonce=nonce,
+            access_key_id=creds.access_key_id,
+            access_key_secret=creds.access_key_secret,
+            security_token=creds.security_token,
+        )
+        headers = _signing.v1_headers(
+            host=host,
+            action=action,
+            version=version,
+            user_agent=USER_AGENT,
+            security_token=creds.security_token,
+        )
+    else:
+        query = params
+        headers = _signing.v3_headers(
+            host=host,
+            action=action,
+            version=version,
+            timestamp=timestamp,
+            nonce=nonce,
+            user_agent=USER_AGENT,
+            access_key_id=creds.access_key_id,
+            security_token=creds.security_token,
+        )
+        headers["Authorization"] = _signing.sign_v3(
+            method="POST",
+            host=host,
+            pathname="/",
+            query=query,
+            headers=headers,
+            access_key_id=creds.access_key_id,
+            access_key_secret=creds.access_key_secret,
+        )
+    headers["content-length"] = "0"
+    target = f"/?{_signing.encode_query(query)}" if query else "/"
+    return Prepared(scheme, host, target, headers)
+
+
 def parse_endpoint(endpoint: str | None, protocol: str) -> tuple[str, str]:
     """``(scheme, host[:port])`` from a host, host:port or URL; a URL's scheme wins.
 
@@ -138,51 +194,15 @@ class BaseClient:
 
     def _build(self, action: str, request: Model) -> Prepared:
         """The signed request of one attempt (a fresh nonce and timestamp each time)."""
-        params = request.to_query()
-        creds = self._credentials
-        timestamp, nonce = _signing.utc_timestamp(), _signing.new_nonce()
-        if self._signature_version == "v1":
-            query = _signing.sign_v1(
-                action=action,
-                version=API_VERSION,
-                params=params,
-                timestamp=timestamp,
-                nonce=nonce,
-                access_key_id=creds.access_key_id,
-                access_key_secret=creds.access_key_secret,
-                security_token=creds.security_token,
-            )
-            headers = _signing.v1_headers(
-                host=self._host,
-                action=action,
-                version=API_VERSION,
-                user_agent=USER_AGENT,
-                security_token=creds.security_token,
-            )
-        else:
-            query = params
-            headers = _signing.v3_headers(
-                host=self._host,
-                action=action,
-                version=API_VERSION,
-                timestamp=timestamp,
-                nonce=nonce,
-                user_agent=USER_AGENT,
-                access_key_id=creds.access_key_id,
-                security_token=creds.security_token,
-            )
-            headers["Authorization"] = _signing.sign_v3(
-                method="POST",
-                host=self._host,
-                pathname="/",
-                query=query,
-                headers=headers,
-                access_key_id=creds.access_key_id,
-                access_key_secret=creds.access_key_secret,
-            )
-        headers["content-length"] = "0"
-        target = f"/?{_signing.encode_query(query)}" if query else "/"
-        return Prepared(self._scheme, self._host, target, headers)
+        return prepare_rpc(
+            self._scheme,
+            self._host,
+            action,
+            API_VERSION,
+            request.to_query(),
+            self._credentials,
+            self._signature_version,
+        )
 
     def _next_step(
         self, attempt: int, answer: Answer | None, failure: SendError | None, *, idempotent: bool

@@ -9,16 +9,20 @@ Enumerated values (status codes, the Chinese words of the hang-up side) stay str
 spec does not list still arrives.
 
 ``PushReceiver`` is a WSGI application for one receipt type's push URL, and ``PushReceiver.handle``
-the same logic for any web framework: it parses the body, calls the application's handler with
-the receipts and answers what the service expects, HTTP 200 with the product's reply; 500 when
-the handler raised (the service sends the receipts again later), 400 for a body that is not
-receipts, 405 for another method, 413 for a body over the limit.
+the same logic for any web framework: it parses the body, calls the application's handler once
+per receipt and answers what the service expects, HTTP 200 with the product's reply; 500 when
+the handler raised (the service sends the batch again later), 400 for a body that is not
+receipts, 405 for another method, 413 for a body over the limit. A receipt already handled is
+not handed over again when it comes back (the last ``remember`` of them, in memory).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -106,21 +110,50 @@ def parse(kind: type[R], body: bytes | str) -> list[R]:
         raise ReceiptError(f"not a {kind.MESSAGE_TYPE or 'receipt'}: {exc.errors()[0]['msg']}") from None
 
 
+def identity(receipt: Receipt) -> bytes:
+    """What makes two receipts the same: their type and their message, whatever its key order
+    (a SHA-256, so that remembering many costs little)."""
+    text = json.dumps(receipt.raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{receipt.MESSAGE_TYPE}\n{text}".encode()).digest()
+
+
+class Seen:
+    """The identities of the last ``capacity`` receipts handled (thread-safe; 0 remembers none)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._keys: OrderedDict[bytes, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            return key in self._keys
+
+    def add(self, key: bytes) -> None:
+        with self._lock:
+            self._keys[key] = None
+            self._keys.move_to_end(key)
+            while len(self._keys) > self.capacity:
+                self._keys.popitem(last=False)
+
+
 class PushReceiver(Generic[R]):
     """The application's push URL for receipts of type ``kind``: see the module docstring."""
 
     def __init__(
         self,
         kind: type[R],
-        handler: Callable[[list[R]], object],
+        handler: Callable[[R], object],
         *,
         reply: bytes,
         max_body: int = MAX_BODY,
+        remember: int = 10_000,
     ) -> None:
         self.kind = kind
         self.handler = handler
         self.reply = reply
         self.max_body = max_body
+        self.seen = Seen(remember)
 
     def __repr__(self) -> str:
         return f"PushReceiver({self.kind.__name__})"
@@ -134,13 +167,18 @@ class PushReceiver(Generic[R]):
         except ReceiptError as exc:
             log.warning("a pushed %s body was refused: %s", self.kind.MESSAGE_TYPE, exc)
             return 400, b'{"code": 400, "msg": "not receipts"}'
-        try:
-            self.handler(receipts)
-        except Exception:  # the handler's failure: the service sends the batch again later
-            log.exception(
-                "the %s handler failed; the service will send the batch again", self.kind.MESSAGE_TYPE
-            )
-            return 500, b'{"code": 500, "msg": "handler failed"}'
+        for receipt in receipts:
+            key = identity(receipt)
+            if key in self.seen:
+                continue
+            try:
+                self.handler(receipt)
+            except Exception:  # the handler's failure: the service sends the batch again later
+                log.exception(
+                    "the %s handler failed; the service will send the batch again", self.kind.MESSAGE_TYPE
+                )
+                return 500, b'{"code": 500, "msg": "handler failed"}'
+            self.seen.add(key)
         return 200, self.reply
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

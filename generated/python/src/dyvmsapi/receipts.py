@@ -5,32 +5,58 @@
 - ``VoiceCallReport``: A call's progress: each state it goes through before the record. (after SingleCallByTts, SingleCallByVoice, IvrCall, SmartCall)
 - ``VoiceRecordReport``: The recording of a SmartCall conversation. (after SmartCall)
 
-``parse(VoiceReport, body)`` reads a message or a pushed batch; ``push_receiver(VoiceReport,
-handler)`` is a WSGI application for a push URL that answers what the service expects. Every value
-is read tolerantly (see ``_receipts``); ``receipt.raw`` is the message as it came.
+Pull: ``consumer(VoiceReport, handler, queue_name=...)`` reads the type's queue (credentials from
+the token action, refreshed before they expire), calls ``handler`` once per receipt and deletes a
+message only after the handler succeeded; ``async_consumer`` is the same for asyncio. Push:
+``push_receiver(VoiceReport, handler)`` is a WSGI application for the push URL that answers what the
+service expects. ``parse`` reads a message or a pushed batch. Every value is read tolerantly (see
+``_receipts``); ``receipt.raw`` is the message as it came.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, Field
 
+from ._consumer import AsyncConsumer, Consumer, ConsumerStats, ReceiptSource
 from ._receipts import PushReceiver, R, Receipt, ReceiptError, as_bool, as_float, as_int, as_str, parse
 
 __all__ = [
     "PUSH_REPLY",
     "RECEIPT_TYPES",
+    "SOURCE",
     "VoiceReport",
     "VoiceCallReport",
     "VoiceRecordReport",
+    "AsyncConsumer",
+    "Consumer",
+    "ConsumerStats",
     "PushReceiver",
     "Receipt",
     "ReceiptError",
+    "ReceiptSource",
+    "async_consumer",
+    "consumer",
     "parse",
     "push_receiver",
 ]
+
+SOURCE = ReceiptSource(
+    token_product="Dybaseapi",
+    token_api_version="2017-05-25",
+    token_endpoint="dybaseapi.aliyuncs.com",
+    token_action="QueryTokenForMnsQueue",
+    refresh_before_seconds=120,
+    queue_endpoint="https://1943695596114318.mns.cn-hangzhou.aliyuncs.com",
+    protocol_version="2015-06-06",
+    max_batch=16,
+    max_wait_seconds=30,
+    utc_offset_minutes=480,
+    signing="v3",
+)
+"""Where the receipts wait, and the action that hands out credentials for them."""
 
 PUSH_REPLY = '{"code": 0, "msg": "接收成功"}'.encode("utf-8")
 """What a push receiver answers with HTTP 200."""
@@ -133,6 +159,27 @@ RECEIPT_TYPES: dict[str, type[Receipt]] = {
 """Each receipt model by its message type (the ``MessageType`` of the queue and the console)."""
 
 
-def push_receiver(kind: type[R], handler: Callable[[list[R]], object]) -> PushReceiver[R]:
-    """A WSGI application for the push URL of ``kind``: ``handler`` gets each batch of receipts."""
-    return PushReceiver(kind, handler, reply=PUSH_REPLY)
+def push_receiver(
+    kind: type[R], handler: Callable[[R], object], *, remember: int = 10_000
+) -> PushReceiver[R]:
+    """A WSGI application for the push URL of ``kind``: ``handler`` gets each receipt once."""
+    return PushReceiver(kind, handler, reply=PUSH_REPLY, remember=remember)
+
+
+def consumer(
+    kind: type[R], handler: Callable[[R], object], *, queue_name: str, **options: Any
+) -> Consumer[R]:
+    """A pull consumer of the queue ``queue_name`` (the console names it) for receipts of ``kind``.
+
+    ``options`` are those of ``Consumer``: credentials (default: the environment variables the
+    clients read), ``batch``, ``wait_seconds``, ``backoff``, endpoints for tests. Run it with
+    ``run()`` (until ``stop()``) or ``poll()`` (one long poll).
+    """
+    return Consumer(kind, handler, source=SOURCE, queue_name=queue_name, **options)
+
+
+def async_consumer(
+    kind: type[R], handler: Callable[[R], object], *, queue_name: str, **options: Any
+) -> AsyncConsumer[R]:
+    """The asyncio twin of ``consumer``: ``await consumer.run()``; ``handler`` may be a coroutine."""
+    return AsyncConsumer(kind, handler, source=SOURCE, queue_name=queue_name, **options)

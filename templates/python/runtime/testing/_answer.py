@@ -30,8 +30,9 @@ from ._gateway import (
     authenticate,
 )
 from ._http import Answer
+from ._queue import QueueError, Queues, error_body, token_body
 from ._schema import decode
-from ._state import ServiceState
+from ._state import Clock, ServiceState
 
 __all__ = ["RecordedRequest", "Responder"]
 
@@ -70,13 +71,22 @@ class Responder:
     _requests: list[RecordedRequest]
     _errors: list[str]
     _lock: threading.Lock
+    clock: Clock
+    _queues: Queues | None
+
+    def _pump(self) -> None:
+        raise NotImplementedError
 
     def _respond(self, request: Incoming) -> Answer:
         request_id = str(uuid.uuid4()).upper()
-        action, version, scheme = action_and_version(request)
+        queue = self._queues is not None and request.path.startswith("/queues/")
+        action, version, scheme = (None, None, "none") if queue else action_and_version(request)
         trace: dict[str, Any] = {"params": {}, "unknown": (), "identity": None, "fault": None}
         try:
-            answer = self._answer(request, request_id, action, version, scheme, trace)
+            if queue:
+                answer = self._queue_answer(request, request_id)
+            else:
+                answer = self._answer(request, request_id, action, version, scheme, trace)
         except Exception:
             with self._lock:
                 self._errors.append(traceback.format_exc())
@@ -123,6 +133,11 @@ class Responder:
             if fault.kind in ("error", "throttle"):
                 return replace(self._fault_answer(fault, request_id), delay=delay)
         try:
+            token = (self.service.get("receipts") or {}).get("token")
+            if token is not None and self._queues is not None and action == token["action"]:
+                return replace(
+                    self._token_answer(request, request_id, version, scheme, token, trace), delay=delay
+                )
             actions: Mapping[str, Any] = self.service["actions"]
             spec = self._route(request, action, version)
             identity = authenticate(request, scheme, self._keys, self._nonces, time.time())
@@ -150,6 +165,62 @@ class Responder:
             return Answer(200, {"RequestId": request_id, **body}, {"x-acs-request-id": request_id}, delay)
         except Rejection as rejection:
             return replace(self._error(rejection, request_id), delay=delay)
+
+    def _token_answer(
+        self,
+        request: Incoming,
+        request_id: str,
+        version: str | None,
+        scheme: str,
+        token: Mapping[str, Any],
+        trace: dict[str, Any],
+    ) -> Answer:
+        """The receipts' token action (another product's, served here too): a temporary key pair."""
+        assert self._queues is not None
+        if request.method not in ("GET", "POST"):
+            raise Rejection("UnsupportedHTTPMethod")
+        if version != token["version"]:
+            raise Rejection("InvalidVersion")
+        identity = authenticate(request, scheme, self._keys, self._nonces, time.time())
+        trace["identity"] = identity
+        params = {k: v for k, v in (*request.query, *request.form) if k not in COMMON_PARAMETERS}
+        trace["params"] = params
+        message_type = params.get("MessageType")
+        if not message_type:
+            raise Rejection("MissingMessageType", parameter="MessageType")
+        now = self.clock.now()
+        issued = self._queues.issue(message_type, params.get("QueueName"), now)
+        dto = token_body(issued, now, int(token["utc_offset_minutes"]))
+        body = {"RequestId": request_id, "Code": "OK", "Message": "OK", "MessageTokenDTO": dto}
+        return Answer(200, body, {"x-acs-request-id": request_id})
+
+    def _queue_answer(self, request: Incoming, request_id: str) -> Answer:
+        """A request to a receipt queue (the MNS protocol, XML answers)."""
+        assert self._queues is not None
+        queues = self._queues
+        self._pump()
+        headers = {"Content-Type": "text/xml;charset=utf-8", "x-mns-request-id": request_id}
+        try:
+            status, raw, poll = queues.answer(request, self.clock.now())
+            code = "OK" if status < 300 else "MessageNotExist" if request.method == "GET" else "Errors"
+        except QueueError as error:
+            status, raw, poll, code = (
+                error.status,
+                error_body(error.code, error.message, request_id),
+                None,
+                error.code,
+            )
+        answer = Answer(status, {"Code": code}, headers, raw=raw)
+        if poll is not None:
+            message_type, count, seconds = poll
+
+            def look() -> Answer | None:
+                self._pump()
+                found = queues.receive(message_type, count, self.clock.now())
+                return None if found is None else Answer(200, {"Code": "OK"}, headers, raw=found)
+
+            answer.poll, answer.poll_for = look, float(seconds)
+        return answer
 
     def _route(self, request: Incoming, action: str | None, version: str | None) -> Mapping[str, Any]:
         if request.method not in ("GET", "POST"):

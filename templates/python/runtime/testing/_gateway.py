@@ -75,6 +75,7 @@ class Incoming:
     headers: tuple[tuple[str, str], ...]  # names lower-cased, in arrival order
     body: bytes = b""
     form: tuple[tuple[str, str], ...] = ()  # form-encoded body parameters, if any
+    raw_query: str = ""  # the query as sent, undecoded
 
     def header(self, name: str) -> str | None:
         values = [v for k, v in self.headers if k == name]

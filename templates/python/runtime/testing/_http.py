@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,18 +28,27 @@ __all__ = ["Answer", "Server"]
 
 MAX_BODY = 1 << 20
 MAX_HEAD = 1 << 16
+POLL_EVERY = 0.02  # seconds between two looks of a long poll
 IDLE_SECONDS = 120.0  # an idle keep-alive connection is closed after two minutes
 
 
 @dataclass
 class Answer:
-    """What to send back: status, JSON body, extra headers; or, with ``drop``, nothing at all."""
+    """What to send back: status, JSON body, extra headers; or, with ``drop``, nothing at all.
+
+    ``raw`` replaces the JSON body (its type in ``headers``). ``poll``, with ``poll_for`` seconds,
+    makes a long poll: it is called every few milliseconds until it gives an answer to send
+    instead, or the time is up and this answer is sent.
+    """
 
     status: int = 200
     body: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     drop: bool = False
+    raw: bytes | None = None
+    poll: Callable[[], Answer | None] | None = None
+    poll_for: float = 0.0
 
 
 class _BadRequest(Exception):
@@ -140,14 +150,20 @@ class Server:
             headers=tuple(headers),
             body=body,
             form=tuple(form),
+            raw_query=query,
         )
         answer = self.respond(incoming)
+        if answer.poll is not None:
+            answer = await _long_poll(answer)
         if answer.delay > 0:
             await asyncio.sleep(answer.delay)
         if answer.drop:
             return False
-        payload = json.dumps(answer.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        extra = {"Content-Type": "application/json;charset=utf-8", **answer.headers}
+        if answer.raw is not None:
+            payload, extra = answer.raw, dict(answer.headers)
+        else:
+            payload = json.dumps(answer.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            extra = {"Content-Type": "application/json;charset=utf-8", **answer.headers}
         writer.write(_head(answer.status, len(payload), extra, keep_alive) + payload)
         await writer.drain()
         return keep_alive
@@ -159,6 +175,17 @@ class Server:
         body = page.encode()
         writer.write(_head(status, len(body), {"Content-Type": "text/html"}, False) + body)
         await writer.drain()
+
+
+async def _long_poll(answer: Answer) -> Answer:
+    assert answer.poll is not None
+    deadline = time.monotonic() + answer.poll_for
+    while time.monotonic() < deadline:
+        await asyncio.sleep(min(POLL_EVERY, max(0.0, deadline - time.monotonic())))
+        found = answer.poll()
+        if found is not None:
+            return found
+    return answer
 
 
 def _parse_head(head: bytes) -> tuple[str, str, str, list[tuple[str, str]]]:

@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._calls import Calls, Outcome, SentReceipt
 from ._gateway import Rejection
 
 __all__ = ["Clock", "Record", "ServiceState"]
@@ -84,6 +85,8 @@ class Record:
     cancellable: bool
     ended_at: float | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    outcome: Outcome | None = None  # a call's: how it goes (see ``Emulator.set_outcome``)
+    receipt_details: dict[str, dict[str, Any]] = field(default_factory=dict)  # type → fields to override
 
     @property
     def ended(self) -> bool:
@@ -123,8 +126,10 @@ class ServiceState:
         flow_limits: Sequence[tuple[float, int]] | None = None,
         cancellable: Sequence[str] | None = None,
         seed: int | None = None,
+        receipts: Mapping[str, Any] | None = None,
     ) -> None:
         self.clock = clock
+        self.calls = Calls(receipts)
         self.flow_limits = None if flow_limits is None else tuple(flow_limits)
         self.cancellable = None if cancellable is None else frozenset(cancellable)
         self.records: list[Record] = []
@@ -139,6 +144,13 @@ class ServiceState:
             self.records.clear()
             self._by_id.clear()
             self._counts.clear()
+        self.calls.reset()
+
+    def due(self) -> list[SentReceipt]:
+        """Receipts the calls have produced since the last look (see ``_calls``)."""
+        with self._lock:
+            records = list(self.records)
+        return self.calls.due(records, self.clock.now())
 
     def find(self, record_id: str, kind: str | None = None) -> Record | None:
         with self._lock:
@@ -218,6 +230,7 @@ class ServiceState:
             ends_at=None if seconds is None else now + float(seconds),
             cancellable=cancellable,
         )
+        self.calls.place(record)
         self.records.append(record)
         self._by_id[(kind, record_id)] = record
         return record
@@ -281,22 +294,11 @@ class ServiceState:
         data: dict[str, Any] = {}
         for key, value in template.items():
             source = fields.get(key)
-            data[key] = value if source is None else self._field(source, record, reads)
+            found = None if source is None else self._field(source, record, reads)
+            data[key] = value if found is None else found  # an outcome not known yet: as the example
         data.update(record.details)
         body[into] = json.dumps(data, ensure_ascii=False, separators=(",", ":")) if as_text else data
 
     def _field(self, source: Mapping[str, Any], record: Record, reads: Mapping[str, Any]) -> Any:
-        kind = source["source"]
-        if kind == "value":
-            return source["value"]
-        if kind == "id":
-            return record.id
-        if kind == "action":
-            return record.action
-        if kind == "created":
-            return _local(record.created_at, int(reads["utc_offset_minutes"]), str(reads["time_format"]))
-        for parameter in source["parameters"]:
-            value = record.params.get(parameter)
-            if value not in (None, ""):
-                return value
-        return ""
+        pattern, offset = str(reads["time_format"]), int(reads["utc_offset_minutes"])
+        return self.calls.source_value(source, record, self.clock.now(), pattern=pattern, offset=offset)

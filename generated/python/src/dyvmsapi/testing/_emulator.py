@@ -4,19 +4,27 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+import traceback
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from ._answer import RecordedRequest, Responder
+from ._calls import Outcome, SentReceipt
 from ._faults import Fault, FaultKind, FaultQueue
 from ._gateway import KeyPair, NonceBook
 from ._http import Server
+from ._push import PushAttempt, Pusher
+from ._queue import Queues
 from ._service import SERVICE
 from ._state import Clock, Record, ServiceState
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from .._consumer import AsyncConsumer, Consumer, ReceiptSource
+    from .._receipts import Receipt
+
+    R = TypeVar("R", bound=Receipt)
 
 __all__ = ["Emulator", "RecordedRequest"]
 
@@ -45,6 +53,16 @@ class Emulator(Responder):
         latency: seconds added before every answer.
         service: the service description (default: this package's, generated from the specs).
         seed: seeds the random parts of record ids, for reproducible ids.
+        account_id: the account in the receipt queues' names (``Alicom-Queue-<account>-<Type>``).
+        token_lifetime: seconds (service clock) a token of the receipt queues stays valid.
+        push_urls: receipt type → URL the emulator POSTs that type's receipts to (see :meth:`push_to`).
+
+    Calls and their receipts: a call-placing action's call plays out on ``clock`` (ringing,
+    answered or not, ended) with an outcome a test chooses (:meth:`set_outcome`, per number or per
+    call; the default: answered and listened to the end). Its receipts go to the emulated receipt
+    queues (served on the same port with the token action: :meth:`consumer`) and, for the types
+    given a URL, are pushed there with the service's retry schedule. :meth:`receipts` lists every
+    receipt produced so far.
 
     What tests look at: ``endpoint`` (``http://127.0.0.1:PORT``), ``requests`` (every request as a
     :class:`RecordedRequest`), ``records`` (every :class:`Record`), ``clock``, ``errors`` (the
@@ -67,6 +85,9 @@ class Emulator(Responder):
         latency: float = 0.0,
         service: Mapping[str, Any] | None = None,
         seed: int | None = None,
+        account_id: str = "1000000000000000",
+        token_lifetime: float = 3600.0,
+        push_urls: Mapping[str, str] | None = None,
     ) -> None:
         self.service: Mapping[str, Any] = service if service is not None else SERVICE
         self.host_address = host
@@ -79,7 +100,23 @@ class Emulator(Responder):
         self.clock = clock or Clock()
         self.strict = strict
         self.latency = latency
-        self._state = ServiceState(self.clock, flow_limits, cancellable, seed)
+        receipts: Mapping[str, Any] | None = self.service.get("receipts")
+        self._state = ServiceState(self.clock, flow_limits, cancellable, seed, receipts)
+        calls = self._state.calls
+        self._queues = (
+            Queues(f"Alicom-Queue-{account_id}", list(calls.types), calls.visibility_timeout, token_lifetime)
+            if receipts
+            else None
+        )
+        push = (receipts or {}).get("push") or {}
+        self._pusher = Pusher(
+            float(push.get("timeout_ms", 700)) / 1000, list(push.get("retry_after_seconds", ()))
+        )
+        self._pump_lock = threading.Lock()
+        self._push_stop = threading.Event()
+        self._push_thread: threading.Thread | None = None
+        for message_type, url in (push_urls or {}).items():
+            self.push_to(url, message_type)
         self._faults = FaultQueue(self.service["errors"])
         self._nonces = NonceBook()
         self._requests: list[RecordedRequest] = []
@@ -101,10 +138,16 @@ class Emulator(Responder):
         server.start()
         self._port = server.port
         self._server = server
+        if self._pusher.urls:
+            self._start_pushing()
         return self
 
     def stop(self) -> None:
         """Close the port and every open connection; the state (records, requests) is kept."""
+        self._push_stop.set()
+        thread, self._push_thread = self._push_thread, None
+        if thread is not None:
+            thread.join(timeout=5)
         server, self._server = self._server, None
         if server is not None:
             server.stop()
@@ -200,6 +243,166 @@ class Emulator(Responder):
         self._state.reset()
         self._nonces.clear()
         self._faults.clear()
+        if self._queues is not None:
+            self._queues.clear()
+        self._pusher.clear()
+
+    # ------------------------------------------------------------------ calls and receipts
+
+    @property
+    def outcomes(self) -> dict[str, Outcome]:
+        """The outcomes the specs declare for a call, by name."""
+        return dict(self._state.calls.outcomes)
+
+    def outcome(self, outcome: str | Outcome, **changes: Any) -> Outcome:
+        """A declared outcome with changes, e.g. ``emu.outcome("listened", talk_seconds=3)``."""
+        return self._state.calls.outcome(outcome, **changes)
+
+    def set_outcome(
+        self, outcome: str | Outcome | None, *, number: str | None = None, call_id: str | None = None
+    ) -> None:
+        """How calls go: to ``number``, for the call ``call_id`` (placed already), or by default.
+
+        ``outcome`` is a declared outcome's name or an :class:`Outcome`; None forgets the number's
+        outcome, or restores the declared default.
+        """
+        calls = self._state.calls
+        chosen = None if outcome is None else calls.outcome(outcome)
+        if call_id is not None:
+            record = self._state.find(call_id, calls.record_kind)
+            if record is None:
+                raise KeyError(f"no call {call_id!r}")
+            calls.assign(record, chosen or calls.default())
+        elif number is not None:
+            calls.set_for_number(number, chosen)
+        else:
+            calls.set_default(chosen)
+
+    def receipts(self, message_type: str | None = None) -> list[SentReceipt]:
+        """Every receipt the service has produced so far (of one type), oldest first."""
+        self._pump()
+        return [r for r in self._state.calls.sent if message_type is None or r.type == message_type]
+
+    def queue_name(self, message_type: str) -> str:
+        """The name of the receipt queue of a message type."""
+        if self._queues is None or message_type not in self._queues.types:
+            raise KeyError(f"no receipt type {message_type!r}")
+        return self._queues.name(message_type)
+
+    def queued(self, message_type: str) -> int:
+        """How many messages wait in the queue of a type (received but not deleted ones too)."""
+        self._pump()
+        return self._queues.messages(message_type) if self._queues is not None else 0
+
+    def expire_tokens(self) -> None:
+        """Expire every receipt-queue token handed out so far: clients must get a new one."""
+        if self._queues is not None:
+            self._queues.expire_tokens()
+
+    def push_to(self, url: str, *message_types: str) -> None:
+        """POST receipts of these types (default: every type) to ``url``, as the service does."""
+        for message_type in message_types or tuple(self._state.calls.types):
+            if message_type not in self._state.calls.types:
+                known = ", ".join(self._state.calls.types) or "none"
+                raise KeyError(f"no receipt type {message_type!r} (the service sends: {known})")
+            self._pusher.urls[message_type] = url
+        if self._server is not None:
+            self._start_pushing()
+
+    def deliver_receipts(self) -> list[PushAttempt]:
+        """Push what is due now, in this thread; the attempts made (the background thread does it too)."""
+        self._pump()
+        return self._pusher.deliver(self.clock.now)
+
+    @property
+    def receipt_types(self) -> list[str]:
+        """The receipt types the service sends (none when the specs declare no receipts)."""
+        return list(self._queues.types) if self._queues is not None else []
+
+    @property
+    def push_urls(self) -> dict[str, str]:
+        """Receipt type → the URL its receipts are POSTed to."""
+        return dict(self._pusher.urls)
+
+    @property
+    def pushes(self) -> list[PushAttempt]:
+        """Every push attempt so far."""
+        return list(self._pusher.attempts)
+
+    def receipt_options(self, message_type: str) -> dict[str, Any]:
+        """Keyword arguments that point a receipt consumer of this type at this emulator."""
+        return {
+            "queue_name": self.queue_name(message_type),
+            "token_endpoint": self.endpoint,
+            "queue_endpoint": self.endpoint,
+            "access_key_id": self.access_key_id,
+            "access_key_secret": self.access_key_secret,
+            "clock": self.clock.now,
+        }
+
+    def consumer(self, kind: type[R], handler: Callable[[R], object], **options: Any) -> Consumer[R]:
+        """A receipt ``Consumer`` of this emulator's queue of ``kind``."""
+        from .._consumer import Consumer
+
+        settings = {**self.receipt_options(kind.MESSAGE_TYPE), **options}
+        return Consumer(kind, handler, source=self._receipt_source(), **settings)
+
+    def async_consumer(
+        self, kind: type[R], handler: Callable[[R], object], **options: Any
+    ) -> AsyncConsumer[R]:
+        """An ``AsyncConsumer`` of this emulator's queue of ``kind``."""
+        from .._consumer import AsyncConsumer
+
+        settings = {**self.receipt_options(kind.MESSAGE_TYPE), **options}
+        return AsyncConsumer(kind, handler, source=self._receipt_source(), **settings)
+
+    def _receipt_source(self) -> ReceiptSource:
+        """The product's receipt settings, as the package's ``receipts.SOURCE`` has them."""
+        from .._consumer import ReceiptSource
+
+        receipts: Mapping[str, Any] | None = self.service.get("receipts")
+        if receipts is None:
+            raise KeyError("the service sends no receipts")
+        token, queue = receipts["token"], receipts["queue"]
+        return ReceiptSource(
+            token_product=token["product"],
+            token_api_version=token["version"],
+            token_endpoint=token["endpoint"],
+            token_action=token["action"],
+            refresh_before_seconds=int(token["refresh_before_seconds"]),
+            queue_endpoint=queue["endpoint"],
+            protocol_version=queue["protocol_version"],
+            max_batch=int(receipts["max_batch"]),
+            max_wait_seconds=int(receipts["max_wait_seconds"]),
+            utc_offset_minutes=int(token["utc_offset_minutes"]),
+        )
+
+    def _pump(self) -> None:
+        """Move the receipts that became due to the queues and the push batches."""
+        with self._pump_lock:
+            fresh = self._state.due()
+            if fresh:
+                now = self.clock.now()
+                if self._queues is not None:
+                    for receipt in fresh:
+                        self._queues.put(receipt, now)
+                self._pusher.add(fresh, now)
+
+    def _start_pushing(self) -> None:
+        if self._push_thread is not None:
+            return
+        self._push_stop.clear()
+        thread = threading.Thread(target=self._push_loop, name="sdk-emulator-push", daemon=True)
+        self._push_thread = thread
+        thread.start()
+
+    def _push_loop(self) -> None:
+        while not self._push_stop.wait(0.02):
+            try:
+                self.deliver_receipts()
+            except Exception:  # the emulator's own failure: kept for the tests to see
+                with self._lock:
+                    self._errors.append(traceback.format_exc())
 
     # ------------------------------------------------------------------ faults
 

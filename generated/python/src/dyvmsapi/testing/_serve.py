@@ -24,17 +24,26 @@ def serve(
     access_key_secret: str = "testsecret",
     out: TextIO | None = None,
     stop: threading.Event | None = None,
+    push: Sequence[str] = (),
 ) -> None:
     """Run an emulator until interrupted (Ctrl-C or SIGTERM), or until ``stop`` is set.
 
-    Prints the endpoint and the test credentials to ``out`` (default stdout) first. The secret
-    is printed only when it is the built-in test secret.
+    Prints the endpoint and the test credentials to ``out`` (default stdout) first, and, when the
+    service sends receipts, where to read them. The secret is printed only when it is the built-in
+    test secret. ``push`` entries, ``URL`` or ``TYPE=URL``, are where receipts (of every type, or
+    of one) are POSTed.
     """
     out = out or sys.stdout
     stop = stop or threading.Event()
     emulator = Emulator(
         port=port, host=host, access_key_id=access_key_id, access_key_secret=access_key_secret
     )
+    for entry in push:
+        kind, sep, url = entry.partition("=")
+        if sep and not kind.startswith(("http:", "https:")):
+            emulator.push_to(url, kind)
+        else:
+            emulator.push_to(entry)
     shown_secret = access_key_secret if access_key_secret == "testsecret" else "<as given>"
     previous: Any = None
     if threading.current_thread() is threading.main_thread():
@@ -49,7 +58,8 @@ def serve(
                 f"  security token:    {emulator.security_token} (optional)\n"
                 f"  export ALIBABA_CLOUD_ACCESS_KEY_ID={emulator.access_key_id}"
                 f" ALIBABA_CLOUD_ACCESS_KEY_SECRET={shown_secret}\n"
-                "Press Ctrl-C to stop.\n"
+                + _receipts_banner(emulator)
+                + "Press Ctrl-C to stop.\n"
             )
             out.flush()
             try:
@@ -62,6 +72,26 @@ def serve(
             signal.signal(signal.SIGTERM, previous)
 
 
+def _receipts_banner(emulator: Emulator) -> str:
+    """Where the receipts of the emulated calls can be read, if the service sends any."""
+    types = list(emulator.receipt_types)
+    if not types:
+        return ""
+    package = __package__.rpartition(".")[0] if __package__ else "the package"
+    lines = [
+        "  receipts: each call plays out in real time and its receipts wait in these queues:",
+        *(f"    {emulator.queue_name(t)}" for t in types),
+        f"  read them with {package}.receipts.consumer(<Type>, handler, queue_name=<queue>,",
+        f"    token_endpoint={emulator.endpoint!r}, queue_endpoint={emulator.endpoint!r})",
+    ]
+    pushed = emulator.push_urls
+    if pushed:
+        lines += [f"  pushing {t} to {url}" for t, url in sorted(pushed.items())]
+    else:
+        lines.append("  or have them POSTed to your URL: --push URL (or --push TYPE=URL)")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog=f"python -m {__package__}", description=f"Run the emulator of {PRODUCT}."
@@ -70,10 +100,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--access-key-id", default="testid")
     parser.add_argument("--access-key-secret", default="testsecret")
+    parser.add_argument(
+        "--push", action="append", default=[], metavar="[TYPE=]URL", help="POST receipts (of one type) to URL"
+    )
     args = parser.parse_args(argv)
     try:
         serve(
-            args.port, args.host, access_key_id=args.access_key_id, access_key_secret=args.access_key_secret
+            args.port,
+            args.host,
+            access_key_id=args.access_key_id,
+            access_key_secret=args.access_key_secret,
+            push=args.push,
         )
     except OSError as error:
         print(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
