@@ -62,7 +62,7 @@ def test_sample_runs_against_the_emulator(name: str) -> None:
         return
     if name.startswith("receipts/"):  # a round trip on an emulator of its own: the call, then its receipt
         placed, received = result.stdout.splitlines()
-        call_id = placed.removeprefix("placed ")
+        call_id = placed.removeprefix("single_call_by_tts: ")
         assert received.startswith(f"VoiceReport {call_id} status_code=200000") and requests == []
         return
     assert json.loads(result.stdout)["code"] == "OK"

@@ -132,6 +132,7 @@ def _receipts(r: ReceiptsSpec, doc: Document) -> ir.Receipts:
         refresh_before_seconds=r.token.refresh_before_seconds,
         token_utc_offset_minutes=r.token.utc_offset_minutes,
         queue_endpoint=r.queue.endpoint,
+        queue_name=r.queue.name,
         queue_protocol_version=r.queue.protocol_version,
         max_batch=r.queue.max_batch,
         max_wait_seconds=r.queue.max_wait_seconds,

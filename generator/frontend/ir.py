@@ -367,6 +367,7 @@ class Receipts:
     refresh_before_seconds: int
     token_utc_offset_minutes: int  # the zone of the token's times
     queue_endpoint: str
+    queue_name: str  # the pattern of a queue's name: {account}, {type}
     queue_protocol_version: str
     max_batch: int
     max_wait_seconds: int

@@ -276,6 +276,7 @@ class ReceiptQueueSpec(_Strict):
     """Where pulled receipts wait: an MNS queue endpoint and its protocol's limits."""
 
     endpoint: NonEmpty
+    name: NonEmpty = "{type}"  # a queue's name: {account} (the customer's account id), {type} (message type)
     protocol_version: NonEmpty = "2015-06-06"
     max_batch: int = Field(default=16, ge=1)  # messages per receive and per delete
     max_wait_seconds: int = Field(default=30, ge=0)  # the longest long poll

@@ -8,7 +8,9 @@ limit) comes from the ``emulator:`` declarations of its specs: no code knows thi
 from __future__ import annotations
 
 import importlib
+import os
 import re
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -127,3 +129,42 @@ def test_flow_limits_override_applies_to_declared_limits(kvstore: ModuleType) ->
         for i in range(5):
             c.create_entry(namespace="busy", value=str(i))
     assert len(emu.records) == 5
+
+
+def test_its_receipts_come_from_its_specs_alone(kvstore: ModuleType, emu: Any) -> None:
+    """Another product's receipts (types, outcomes, moments, its own token action and queue
+    limits) need specs only: pulled typed by its consumer, refused writes reported as such."""
+    receipts = importlib.import_module("kvstore.receipts")
+    emu.set_outcome("refused", number="blocked")
+    with emu.client() as client:
+        kept = client.create_entry(namespace="app-settings", value="dark-mode").entry_id
+        refused = client.create_entry(namespace="blocked", value="x").entry_id
+    emu.clock.advance(5)
+    got: list[Any] = []
+    with emu.consumer(receipts.EntryReport, got.append, wait_seconds=0) as consumer:
+        assert consumer.poll() == 2
+    by_id = {r.entry_id: r for r in got}
+    assert (by_id[kept].state, by_id[kept].replicas, by_id[kept].namespace) == ("DURABLE", 3, "app-settings")
+    assert UTC.fullmatch(by_id[kept].written_at)
+    assert (by_id[refused].state, by_id[refused].replicas) == ("REFUSED", 0)
+    assert [r.action for r in emu.requests if r.action not in (None, "CreateEntry")] == ["IssueQueueToken"]
+    assert [r.method for r in emu.requests if r.path.startswith("/queues/kv-EntryReport/")] == [
+        "GET",
+        "DELETE",
+    ]
+    assert receipts.SOURCE.max_batch == 8 and receipts.PUSH_REPLY == b'{"ok": true}'
+    with emu.client() as client:  # the entry stays until deleted: the outcome does not end it
+        assert client.delete_entry(entry_id=kept).deleted is True
+
+
+@pytest.mark.parametrize("name", ["pull", "push"])
+def test_its_receipt_samples_run(kvstore: ModuleType, name: str) -> None:
+    """The receipts page's programs, generated for this product, run as a reader runs them."""
+    out = Path(kvstore.__file__).parents[3]
+    env = {**os.environ, "PYTHONPATH": str(out / "python/src")}
+    result = subprocess.run([sys.executable, str(out / f"samples/python/receipts/{name}.py")], env=env,
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    sent, received = result.stdout.splitlines()
+    entry_id = sent.removeprefix("create_entry: ")
+    assert ENTRY_ID.fullmatch(entry_id) and received == f"EntryReport {entry_id} state=DURABLE"

@@ -111,3 +111,35 @@ def test_the_push_receiver_answers_as_the_service_expects(
     assert _post(url, b"{oops")[0] == 400
     assert _post(url, b"", method="GET")[0] == 405
     assert len(got) == 4
+
+
+def _asgi(app: object, method: str, chunks: list[bytes]) -> tuple[int, bytes]:
+    """One request through an ASGI application, as a server would drive it."""
+    import asyncio
+
+    sent: list[dict[str, object]] = []
+    incoming = [
+        {"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)
+    ]
+
+    async def receive() -> dict[str, object]:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    asyncio.run(app({"type": "http", "method": method, "path": "/"}, receive, send))  # type: ignore[operator]
+    start, body = sent
+    return int(start["status"]), bytes(body["body"])  # type: ignore[call-overload]
+
+
+def test_the_push_receiver_is_also_an_asgi_application() -> None:
+    got: list[VoiceReport] = []
+    receiver = receipts.push_receiver(VoiceReport, got.append)
+    body = json.dumps([{"call_id": "1", "duration": "3"}]).encode()
+    assert _asgi(receiver.asgi, "POST", [body[:5], body[5:]]) == (200, PUSH_REPLY)
+    assert [(r.call_id, r.duration) for r in got] == [("1", 3)]
+    assert _asgi(receiver.asgi, "POST", [body]) == (200, PUSH_REPLY) and len(got) == 1, "handled once"
+    assert _asgi(receiver.asgi, "GET", [b""])[0] == 405
+    assert _asgi(receiver.asgi, "POST", [b"[", b"x" * receiver.max_body])[0] == 413
+    assert _asgi(receiver.asgi, "POST", [b"{oops"])[0] == 400

@@ -72,7 +72,11 @@ def receipts(r: ir.Receipts) -> dict[str, object]:
             "utc_offset_minutes": r.token_utc_offset_minutes,
             "refresh_before_seconds": r.refresh_before_seconds,
         },
-        "queue": {"endpoint": r.queue_endpoint, "protocol_version": r.queue_protocol_version},
+        "queue": {
+            "endpoint": r.queue_endpoint,
+            "name": r.queue_name,
+            "protocol_version": r.queue_protocol_version,
+        },
         "max_batch": r.max_batch,
         "max_wait_seconds": r.max_wait_seconds,
         "push": (

@@ -1,9 +1,9 @@
 """Pulling receipts from the product's message queue: ``Consumer`` (blocking) and ``AsyncConsumer``.
 
-    def on_report(report: VoiceReport) -> None:
-        save(report.call_id, report.status_code)
+    def on_receipt(receipt: SomeReport) -> None:  # a receipt model of <package>.receipts
+        save(receipt)
 
-    with Consumer(VoiceReport, on_report, source=SOURCE, queue_name="Alicom-Queue-1234-VoiceReport") as c:
+    with Consumer(SomeReport, on_receipt, source=SOURCE, queue_name="<the queue's name>") as c:
         c.run()  # until c.stop() from another thread (or run(max_receipts=…, timeout=…))
 
 ``SOURCE`` is the product's ``ReceiptSource``, which the generated ``<package>.receipts`` fills

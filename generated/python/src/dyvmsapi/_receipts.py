@@ -8,11 +8,12 @@ not what the spec says ``None`` too; nothing is lost, since ``raw`` keeps the me
 Enumerated values (status codes, the Chinese words of the hang-up side) stay strings: a value the
 spec does not list still arrives.
 
-``PushReceiver`` is a WSGI application for one receipt type's push URL, and ``PushReceiver.handle``
-the same logic for any web framework: it parses the body, calls the application's handler once
-per receipt and answers what the service expects, HTTP 200 with the product's reply; 500 when
-the handler raised (the service sends the batch again later), 400 for a body that is not
-receipts, 405 for another method, 413 for a body over the limit. A receipt already handled is
+``PushReceiver`` is a WSGI application for one receipt type's push URL, ``PushReceiver.asgi`` the
+same as an ASGI application, and ``PushReceiver.handle`` the same logic for any web framework: it
+parses the body, calls the application's handler once per receipt and answers what the service
+expects, HTTP 200 with the product's reply; 500 when the handler raised (the service sends the
+batch again later), 400 for a body that is not receipts, 405 for another method, 413 for a body
+over the limit. A receipt already handled is
 not handed over again when it comes back (the last ``remember`` of them, in memory).
 """
 
@@ -161,7 +162,7 @@ class PushReceiver(Generic[R]):
     def handle(self, body: bytes) -> tuple[int, bytes]:
         """``(HTTP status, body)`` to answer a pushed body with."""
         if len(body) > self.max_body:
-            return 413, b'{"code": 413, "msg": "too large"}'
+            return _TOO_LARGE
         try:
             receipts = parse(self.kind, body)
         except ReceiptError as exc:
@@ -183,14 +184,14 @@ class PushReceiver(Generic[R]):
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD", "GET").upper() != "POST":
-            status, body = 405, b'{"code": 405, "msg": "POST only"}'
+            status, body = _NOT_POST
         else:
             try:
                 length = int(environ.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 length = 0
             if length > self.max_body:
-                status, body = 413, b'{"code": 413, "msg": "too large"}'
+                status, body = _TOO_LARGE
             else:
                 status, body = self.handle(environ["wsgi.input"].read(length) if length > 0 else b"")
         reasons = {200: "OK", 400: "Bad Request", 405: "Method Not Allowed", 413: "Payload Too Large",
@@ -198,3 +199,39 @@ class PushReceiver(Generic[R]):
         headers = [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body)))]
         start_response(f"{status} {reasons[status]}", headers)
         return [body]
+
+    async def asgi(
+        self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]
+    ) -> None:
+        """The same receiver as an ASGI application, e.g. ``app.mount("/receipts", receiver.asgi)``.
+
+        The handler runs in the event loop: keep it quick, or hand the receipt to a queue.
+        """
+        if scope.get("type") != "http":
+            return
+        status, body = _NOT_POST if scope.get("method", "GET").upper() != "POST" else (0, b"")
+        chunks: list[bytes] = []
+        size, more = 0, status == 0
+        while more:
+            message = await receive()
+            if message.get("type") == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                status, body = _TOO_LARGE
+                break
+            chunks.append(chunk)
+            more = bool(message.get("more_body", False))
+        if status == 0:
+            status, body = self.handle(b"".join(chunks))
+        headers = [
+            (b"content-type", b"application/json; charset=utf-8"),
+            (b"content-length", b"%d" % len(body)),
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+_NOT_POST = 405, b'{"code": 405, "msg": "POST only"}'
+_TOO_LARGE = 413, b'{"code": 413, "msg": "too large"}'

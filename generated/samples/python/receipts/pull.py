@@ -7,7 +7,7 @@ once per receipt. A message is deleted only after ``handle`` returned; one whose
 comes back after the queue's visibility timeout.
 
     python pull.py QUEUE_NAME   # read the queue until Ctrl-C
-    python pull.py              # the round trip on the emulator: place a call, get its receipt
+    python pull.py              # the round trip on the emulator: a request, then its receipt
 """
 
 import sys
@@ -31,15 +31,15 @@ def consume(queue_name: str) -> None:
 
 
 def demo() -> None:
-    """On the emulator: the call plays out on its clock, and its receipt waits in its queue."""
+    """On the emulator: what the request starts plays out on its clock; its receipt waits in a queue."""
     with Emulator() as emu:
         with emu.client() as client:
             response = client.single_call_by_tts(
                 called_number="15900000000",
                 tts_code="TTS_28726****",
             )
-        print(f"placed {response.call_id}")
-        emu.clock.advance(600)  # ten minutes later the call is long over
+        print(f"single_call_by_tts: {response.call_id}")
+        emu.clock.advance(600)  # ten minutes later, what it started is over
         with emu.consumer(VoiceReport, handle) as receipts:
             receipts.run(max_receipts=1, timeout=30)
 

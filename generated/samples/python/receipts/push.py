@@ -6,7 +6,7 @@
 the status and body to answer. ``handle`` is called once per receipt; when it raises, the service
 is answered 500 and sends the batch again later.
 
-    python push.py   # the round trip on the emulator: serve app, place a call, get its receipt
+    python push.py   # the round trip on the emulator: serve app, send a request, get its receipt
 """
 
 import threading
@@ -33,7 +33,7 @@ class _Quiet(WSGIRequestHandler):
 
 
 def demo() -> None:
-    """On the emulator: the call plays out on its clock, and its receipt is POSTed to ``app``."""
+    """On the emulator: what the request starts plays out on its clock; its receipt is POSTed to ``app``."""
     with make_server("127.0.0.1", 0, app, handler_class=_Quiet) as server:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         with Emulator() as emu:
@@ -43,8 +43,8 @@ def demo() -> None:
                     called_number="15900000000",
                     tts_code="TTS_28726****",
                 )
-            print(f"placed {response.call_id}")
-            emu.clock.advance(600)  # ten minutes later the call is long over
+            print(f"single_call_by_tts: {response.call_id}")
+            emu.clock.advance(600)  # ten minutes later, what it started is over
             if not arrived.wait(30):
                 raise SystemExit("no receipt arrived")
         server.shutdown()

@@ -52,7 +52,7 @@ class Emulator(Responder):
         latency: seconds added before every answer.
         service: the service description (default: this package's, generated from the specs).
         seed: seeds the random parts of record ids, for reproducible ids.
-        account_id: the account in the receipt queues' names (``Alicom-Queue-<account>-<Type>``).
+        account_id: the account in the receipt queues' names (the specs' pattern's ``{account}``).
         token_lifetime: seconds (service clock) a token of the receipt queues stays valid.
         push_urls: receipt type → URL the emulator POSTs that type's receipts to (see :meth:`push_to`).
 
@@ -103,7 +103,12 @@ class Emulator(Responder):
         self._state = ServiceState(self.clock, flow_limits, cancellable, seed, receipts)
         calls = self._state.calls
         self._queues = (
-            Queues(f"Alicom-Queue-{account_id}", list(calls.types), calls.visibility_timeout, token_lifetime)
+            Queues(
+                str(receipts["queue"]["name"]).replace("{account}", account_id),
+                list(calls.types),
+                calls.visibility_timeout,
+                token_lifetime,
+            )
             if receipts
             else None
         )

@@ -2,7 +2,7 @@
 
 The token action (another product's RPC action, declared by the specs' ``receipts.token``) hands
 out a temporary key pair and security token for one message type, valid ``lifetime`` seconds of
-the service clock. With them, a client reads the queue of that type, ``<prefix>-<Type>``:
+the service clock. With them, a client reads the queue of that type (named by the specs' pattern):
 
 * ``GET /queues/<queue>/messages?numOfMessages=N&waitseconds=S`` answers up to N visible
   messages, hiding each for the visibility timeout under a new receipt handle, and waits up to S
@@ -74,8 +74,8 @@ def _ms(epoch: float) -> str:
 class Queues:
     """One queue per receipt type, the tokens handed out, and the protocol's answers."""
 
-    def __init__(self, prefix: str, types: list[str], visibility_timeout: float, lifetime: float) -> None:
-        self.prefix = prefix
+    def __init__(self, pattern: str, types: list[str], visibility_timeout: float, lifetime: float) -> None:
+        self.pattern = pattern  # a queue's name, {type} standing for the message type
         self.types = list(types)
         self.visibility_timeout = visibility_timeout
         self.lifetime = lifetime
@@ -84,7 +84,7 @@ class Queues:
         self._lock = threading.Lock()
 
     def name(self, message_type: str) -> str:
-        return f"{self.prefix}-{message_type}"
+        return self.pattern.replace("{type}", message_type)
 
     def _type_of(self, queue: str) -> str | None:
         return next((t for t in self.types if self.name(t) == queue), None)

@@ -155,15 +155,19 @@ class Calls:
         self.assign(record, outcome or self.default())
 
     def assign(self, record: Record, outcome: Outcome | None) -> None:
+        """Give a call its outcome; a record that ends by itself (its action declares a lifetime)
+        now ends when the outcome does, one that lasts until ended keeps lasting."""
+        if record.outcome is None:
+            record.lifetime_end = record.ends_at
         record.outcome = outcome
-        if outcome is not None:
-            record.ends_at = outcome.moments(record.created_at)["ended"]
+        if record.lifetime_end is not None:
+            record.ends_at = outcome.moments(record.created_at)["ended"] if outcome else record.lifetime_end
 
     # ------------------------------------------------------------------ moments
 
     def moments(self, record: Record) -> dict[str, float]:
         """The moments a call reaches, cut short when it was ended (cancelled) early."""
-        outcome: Outcome | None = getattr(record, "outcome", None)
+        outcome: Outcome | None = record.outcome
         if outcome is None:
             return {}
         moments = outcome.moments(record.created_at)
@@ -186,7 +190,7 @@ class Calls:
     def outcome_value(self, record: Record, key: str, now: float) -> Any:
         """A value of the call's outcome once the call is over; None before."""
         moments = self.moments(record)
-        outcome: Outcome | None = getattr(record, "outcome", None)
+        outcome: Outcome | None = record.outcome
         if outcome is None or moments["ended"] > now:
             return None
         return outcome.values.get(key)
@@ -200,7 +204,7 @@ class Calls:
         fresh: list[SentReceipt] = []
         with self._lock:
             for record in records:
-                if record.kind != self.record_kind or getattr(record, "outcome", None) is None:
+                if record.kind != self.record_kind or record.outcome is None:
                     continue
                 moments = self.moments(record)
                 for name, report in self._reports.items():
@@ -243,7 +247,8 @@ class Calls:
     ) -> dict[str, str]:
         fields: list[str] = list(kind.get("fields", ()))
         examples: Mapping[str, str] = kind.get("examples", {})
-        outcome: Outcome = record.outcome  # type: ignore[assignment]
+        outcome = record.outcome
+        assert outcome is not None
         sources: Mapping[str, Mapping[str, Any]] = report["fields"]
         message: dict[str, str] = {}
         for key in fields:

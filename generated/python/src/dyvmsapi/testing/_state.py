@@ -88,6 +88,7 @@ class Record:
     details: dict[str, Any] = field(default_factory=dict)
     outcome: Outcome | None = None  # a call's: how it goes (see ``Emulator.set_outcome``)
     receipt_details: dict[str, dict[str, Any]] = field(default_factory=dict)  # type → fields to override
+    lifetime_end: float | None = field(default=None, repr=False)  # the declared end, before any outcome
 
     @property
     def ended(self) -> bool:
