@@ -66,7 +66,7 @@ def _raw_worker(emu: Emulator, count: int) -> None:
 def _sdk_worker(emu: Emulator, count: int) -> None:
     with emu.client(retry=NO_RETRY) as client:
         for _ in range(count):
-            client.query_call_detail_by_call_id(call_id="1^2", prod_id=11000000300006, query_date=1)
+            client.query_call_detail_by_call_id(call_id="1^2", prod_id=11000000300006, query_date=1669032001000)
 
 
 async def _async_run(emu: Emulator, total: int, tasks: int) -> None:
@@ -74,7 +74,7 @@ async def _async_run(emu: Emulator, total: int, tasks: int) -> None:
 
         async def worker(count: int) -> None:
             for _ in range(count):
-                await client.query_call_detail_by_call_id(call_id="1^2", prod_id=11000000300006, query_date=1)
+                await client.query_call_detail_by_call_id(call_id="1^2", prod_id=11000000300006, query_date=1669032001000)
 
         await asyncio.gather(*(worker(total // tasks) for _ in range(tasks)))
 

@@ -17,7 +17,7 @@ import pytest
 from generator.frontend import ir
 from generator.frontend.pipeline import load_api
 from generator.release.semver import Version
-from generator.release import diff, diff_constraints, diff_fields
+from generator.release import diff, diff_constraints, diff_fields, diff_pagination
 from generator.cli import main
 from spec_edits import ROOT, apply_edits, load_fixture
 
@@ -182,3 +182,5 @@ def test_every_ir_attribute_is_compared() -> None:
     assert names(ir.EnumValue) == {"value", "description"}
     assert names(ir.Endpoints) == {"default", "vpc", "regional"}
     assert names(ir.Package) == {"target", "package", "distribution", "requires", "places"}  # places: positions
+    assert names(ir.Pagination) == diff_pagination.COMPARED | diff_pagination.DERIVED
+    assert names(ir.PageNumbers) == {"parameter", "first"} and names(ir.Tokens) == {"parameter", "next"}

@@ -11,6 +11,7 @@ import json
 
 from generator.frontend import ir
 from generator.frontend.load import Document, Loc
+from generator.frontend.pagination import resolve
 from generator.frontend.parse import ParsedSpecs
 from generator.frontend.spec import (
     ActionSpec,
@@ -218,7 +219,32 @@ def _action(a: ActionSpec, doc: Document) -> ir.Action:
         ),
         errors=tuple(a.errors),
         source=doc.path,
+        pagination=_pagination(a, doc) if a.pagination is not None else None,
         where=_where(doc, ("action",)),
+    )
+
+
+def _pagination(a: ActionSpec, doc: Document) -> ir.Pagination:
+    p = a.pagination
+    assert p is not None
+    found = resolve(a, p.items).field
+    assert found is not None, "check() refuses a path that leads nowhere"
+    items = type_ref(parse_type(found.type))
+    assert isinstance(items, ir.ListOf), "check() refuses items that are not a list"
+    by: ir.PageNumbers | ir.Tokens
+    if p.style == "page":
+        assert p.page is not None
+        by = ir.PageNumbers(p.page, 1 if p.first_page is None else p.first_page)
+    else:
+        assert p.token is not None and p.next is not None
+        by = ir.Tokens(p.token, tuple(p.next.split(".")))
+    return ir.Pagination(
+        by=by,
+        items=tuple(p.items.split(".")),
+        item=items.item,
+        size=p.size,
+        total=tuple(p.total.split(".")) if p.total is not None else None,
+        where=_where(doc, ("pagination",), key=True),
     )
 
 

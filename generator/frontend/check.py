@@ -23,6 +23,7 @@ from generator.frontend.examples import (
     scalar_problem,
 )
 from generator.frontend.load import Document, Loc
+from generator.frontend.pagination import check_pagination
 from generator.frontend.parse import ParsedSpecs
 from generator.frontend.patterns import pattern_error
 from generator.frontend.spec import (
@@ -101,6 +102,7 @@ def check(parsed: ParsedSpecs, diagnostics: list[Diagnostic]) -> None:
             continue
         seen_actions[spec.action] = doc
         _ActionChecker(spec, doc, codes, diagnostics, table).run()
+        check_pagination(spec, doc, diagnostics)
     unique = [(spec, doc) for spec, doc in parsed.actions if seen_actions.get(spec.action) is doc]
     _check_emulation(unique, codes, diagnostics)
 

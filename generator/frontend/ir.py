@@ -233,6 +233,43 @@ class Emulation:
 
 
 @dataclass(frozen=True)
+class PageNumbers:
+    """Pages by number: the request parameter ``parameter`` counts them from ``first``."""
+
+    parameter: str
+    first: int
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Pages by token: the request parameter ``parameter`` carries the token an answer gives at
+    ``next`` (a response path); the first request carries none, and no token means no more pages."""
+
+    parameter: str
+    next: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """How a list action hands out its results a page at a time (``pagination:``).
+
+    Paths are wire names from the response down through structs: ``("Data", "Values")``.
+    """
+
+    by: PageNumbers | Tokens
+    items: tuple[str, ...]  # the page's list
+    item: TypeRef  # the type of one item of that list
+    size: str | None  # the request parameter of the page size
+    total: tuple[str, ...] | None  # the number of items in all pages
+    where: Where = field(default=NOWHERE, compare=False)
+
+    @property
+    def parameter(self) -> str:
+        """The request parameter an iterator sets itself: the page number or the token."""
+        return self.by.parameter
+
+
+@dataclass(frozen=True)
 class Action:
     name: str
     words: tuple[str, ...]
@@ -249,6 +286,7 @@ class Action:
     response: Response
     errors: tuple[str, ...]
     source: str
+    pagination: Pagination | None = None  # a list action's pages (None: one answer holds it all)
     where: Where = field(default=NOWHERE, compare=False)
 
 

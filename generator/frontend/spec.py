@@ -202,6 +202,25 @@ class EmulatorSpec(_Strict):
     limits: list[LimitSpec] = []
 
 
+class PaginationSpec(_Strict):
+    """``pagination``: how a list action hands out its results a page at a time.
+
+    ``style: page``: the parameter ``page`` numbers the pages from ``first_page``; ``style:
+    token``: the parameter ``token`` carries what the previous answer gave at ``next``. Paths
+    (``items``, ``total``, ``next``) are dotted response field names through structs
+    (``Data.Values``). Which keys each style takes is checked in ``check`` (pagination.py).
+    """
+
+    style: Literal["page", "token"]
+    page: NonEmpty | None = None  # style page: the request parameter of the page number
+    first_page: int | None = Field(default=None, ge=0)  # style page: the first page's number (1)
+    token: NonEmpty | None = None  # style token: the request parameter of the page's token
+    next: NonEmpty | None = None  # style token: the response path of the next page's token
+    size: NonEmpty | None = None  # the request parameter of the page size, if any
+    items: NonEmpty  # the response path of the page's list
+    total: NonEmpty | None = None  # the response path of the number of items in all pages
+
+
 class ActionSpec(_Strict):
     """``specs/actions/<Action>.yaml``."""
 
@@ -214,6 +233,7 @@ class ActionSpec(_Strict):
     deprecation: TextSpec | None = None
     qps_limit: int | None = Field(default=None, ge=1)
     emulator: EmulatorSpec | None = None  # what the generated emulator does besides answering the example
+    pagination: PaginationSpec | None = None  # a list action's pages, for iterators over them
     parameters: dict[NonEmpty, FieldSpec]
     structs: dict[NonEmpty, StructSpec] = {}
     response: ResponseSpec

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from generator.importer.examples import SUCCESS, response_examples
+from generator.importer.paging import pagination
 from generator.importer.schema import Converter, prose, text
 from generator.importer.source import Problems
 from generator.importer.synth import NOTE, made_example
@@ -130,9 +131,22 @@ def convert_action(
         spec["structs"] = {k: conv.structs[k] for k in sorted(conv.structs)}
     spec["response"] = {"fields": fields, "examples": examples}
     spec["errors"] = codes
+    paged = pagination(spec, where, notes)
+    if paged is not None:
+        spec = _before("parameters", "pagination", paged, spec)
     notes.extend(f"{w}: an array without 'items': taken as list<string>" for w in conv.untyped)
     notes.extend(f"{where}: {d}" for d in conv.dropped)
     return spec
+
+
+def _before(key: str, new: str, value: Any, spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with ``new: value`` just before ``key``, where the format lists it."""
+    out: dict[str, Any] = {}
+    for k, v in spec.items():
+        if k == key:
+            out[new] = value
+        out[k] = v
+    return out
 
 
 def _one_per_name(fields: dict[str, Any], where: str, dropped: list[str]) -> dict[str, Any]:

@@ -64,6 +64,11 @@ class ChangeCode(StrEnum):
     struct_removed = "struct-removed"
     struct_added = "struct-added"
     struct_docs_changed = "struct-docs-changed"
+    # an action's pages (pagination:), i.e. its iterators
+    pagination_added = "pagination-added"
+    pagination_removed = "pagination-removed"
+    pagination_changed = "pagination-changed"  # style, cursor parameter or list
+    pagination_adjusted = "pagination-adjusted"  # page size, total, token path, first page
     # request parameters (and the fields of the structs they carry)
     parameter_removed = "parameter-removed"
     parameter_added = "parameter-added"
@@ -109,12 +114,14 @@ _BREAKING = {
     "response-field-removed", "response-field-optional", "type-changed", "style-changed",
     "constraint-tightened", "enum-value-removed", "condition-added", "condition-changed",
     "default-changed", "receipt-removed", "receipt-field-removed", "receipt-field-changed",
+    "pagination-removed", "pagination-changed",
 }  # fmt: skip
 _FEATURE = {
     "endpoint-added", "signing-scheme-added", "error-added", "error-pattern-added",
     "action-added", "action-idempotent", "action-deprecated", "struct-added", "parameter-added",
     "parameter-optional", "response-field-added", "response-field-required", "constraint-relaxed",
     "enum-value-added", "condition-removed", "field-deprecated", "receipt-added", "receipt-field-added",
+    "pagination-added",
 }  # fmt: skip
 
 KINDS: dict[ChangeCode, Kind] = {

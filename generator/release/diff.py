@@ -11,6 +11,8 @@ order cannot show up as changes. The rules, and why each code has its kind:
   endpoint, protocol or API version);
 - adding or widening is a feature, and so is newly marking something deprecated (semver: a
   deprecation needs a minor release);
+- an action that is paginated gains iterators over its pages (a feature); losing them, or a
+  change of what they take or yield, is breaking (diff_pagination.py);
 - an action that stops being idempotent is breaking: callers that retried it as documented may
   now cause a side effect twice (ring a phone twice); one that becomes idempotent is a feature;
 - texts, examples, groups, QPS notes, the emulator's declarations and which error codes an action lists
@@ -26,6 +28,7 @@ from dataclasses import asdict, replace
 from generator.frontend import ir
 from generator.release.changes import Change, ChangeCode, Plain, Report, Side
 from generator.release.diff_fields import diff_fields
+from generator.release.diff_pagination import diff_pagination
 from generator.release.diff_scope import Part, Scope, show, type_text
 
 C = ChangeCode
@@ -33,7 +36,7 @@ C = ChangeCode
 # Attributes compared here, or derived from one that is / deliberately left out (tests pin this).
 ACTION_ATTRIBUTES = {
     "name", "summary", "description", "group", "idempotent", "deprecated", "deprecation", "qps_limit",
-    "emulator", "parameters", "structs", "response", "errors",
+    "emulator", "parameters", "structs", "response", "errors", "pagination",
 }  # fmt: skip
 ACTION_DERIVED = {"words", "source", "where"}
 ERROR_ATTRIBUTES = {
@@ -270,6 +273,7 @@ def diff_action(old: ir.Action, new: ir.Action) -> list[Change]:
         *_structs(old.name, old_structs, new_structs),
         *diff_fields(request, "", old.parameters, new.parameters),
         *diff_fields(response, "", old.response.fields, new.response.fields),
+        *diff_pagination(old.name, old.pagination, new.pagination),
     ]
 
 

@@ -154,6 +154,11 @@ class CodeTarget(Target, Protocol):
         """The name of a field in this language's models, e.g. ``called_number``."""
         ...
 
+    def iterators_of(self, api: ir.Api, action: ir.Action) -> str | None:
+        """How the docs name the SDK's iterators over a paginated action's pages and items (None:
+        the action is not paginated), e.g. ``Client.list_call_task_pages``."""
+        ...
+
     def user_agent(self, api: ir.Api) -> str:
         """The SDK's User-Agent, with placeholders where it varies: the pages' example requests."""
         ...

@@ -33,6 +33,14 @@ async def invoke(client: Client | AsyncClient, method: str, *args: Any, **kwargs
     return await result if inspect.isawaitable(result) else result
 
 
+async def gather(client: Client | AsyncClient, method: str, **kwargs: Any) -> list[Any]:
+    """Everything ``client.<method>(...)`` yields, an iterator (sync) or an async iterator."""
+    found = getattr(client, method)(**kwargs)
+    if hasattr(found, "__aiter__"):
+        return [item async for item in found]
+    return list(found)
+
+
 async def close(client: Client | AsyncClient) -> None:
     result = client.close()
     if inspect.isawaitable(result):

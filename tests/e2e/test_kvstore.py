@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from e2e_support import close, invoke
+from e2e_support import close, gather, invoke
 
 from generator.output.generate import load_checked, render_all
 
@@ -96,10 +96,23 @@ async def test_create_read_delete(kvstore: ModuleType, emu: Any, client: Any) ->
         await invoke(client, "get_entry", entry_id="e-999999-0000")
 
 
-async def test_list_answers_its_example(emu: Any, client: Any) -> None:
+async def test_list_pages_by_token(emu: Any, client: Any) -> None:
+    """ListNamespaces pages by token (its specs' pagination: style token): one page, then all of
+    them through the iterators, the items made from the example's."""
     response = await invoke(client, "list_namespaces", max_results=5)
-    assert (response.code, response.namespaces) == ("OK", ["app-settings", "feature-flags"])
+    assert response.code == "OK" and response.next_token == "emu-5"
+    assert response.namespaces == ["app-settings", "feature-flags", "app-settings-2", "feature-flags-2", "app-settings-3"]
     assert emu.records == []
+
+    pages = await gather(client, "list_namespaces_pages", max_results=7)
+    assert [len(p.namespaces) for p in pages] == [7, 7, 7, 7, 2] and emu.list_length("ListNamespaces") == 30
+    assert [p.next_token for p in pages] == ["emu-7", "emu-14", "emu-21", "emu-28", ""]
+    sent = [r.params.get("NextToken") for r in emu.requests if r.action == "ListNamespaces"][1:]
+    assert sent == [None, "emu-7", "emu-14", "emu-21", "emu-28"], "no token first, then each answer's"
+    emu.set_list_length("ListNamespaces", 3)
+    assert await gather(client, "list_namespaces_items") == ["app-settings", "feature-flags", "app-settings-2"]
+    emu.set_list_length("ListNamespaces", 0)
+    assert await gather(client, "list_namespaces_items", max_results=2) == []
 
 
 async def test_rate_limit_per_namespace(kvstore: ModuleType, emu: Any, client: Any) -> None:

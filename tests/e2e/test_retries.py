@@ -43,7 +43,7 @@ async def _query(emu: Emulator, kind: str, **options: Any) -> Any:
     client = make_client(emu, kind, "v1", **options)
     try:
         return await invoke(
-            client, "query_call_detail_by_call_id", call_id="1^2", prod_id=11000000300006, query_date=1
+            client, "query_call_detail_by_call_id", call_id="1^2", prod_id=11000000300006, query_date=1669032001000
         )
     finally:
         await close(client)

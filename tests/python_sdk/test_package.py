@@ -22,7 +22,8 @@ PACKAGE = ROOT / "generated/python"
 def test_public_names_are_pinned() -> None:
     assert dyvmsapi.__all__ == sorted(dyvmsapi.__all__) and all(isinstance(n, str) for n in dyvmsapi.__all__)
     core = {"AsyncClient", "Client", "ClientError", "ConnectionFailedError", "Credentials", "CredentialsError",
-            "DyvmsapiError", "InvalidResponseError", "NetworkError", "RequestTimeoutError", "RetryPolicy",
+            "DyvmsapiError", "InvalidArgumentError", "InvalidResponseError", "NetworkError", "RawResponse",
+            "RequestTimeoutError", "RetryPolicy",
             "ServerError", "ThrottlingError", "__version__", "error_class"}  # fmt: skip
     per_code = {n for n in dyvmsapi.__all__ if n.endswith("Error")} - core
     assert set(dyvmsapi.__all__) == core | per_code

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import partial
+from typing import assert_never
 
 from generator.frontend import ir
 from generator.frontend.diagnostics import Diagnostic
@@ -67,6 +68,8 @@ class ActionPage:
     retried_gateway: tuple[str, ...]  # the gateway codes retried for this action, as code spans
     samples: tuple[SampleBlock, ...]
     receipts: tuple[str, ...]  # the receipt types the service sends after this action
+    pages: str | None = None  # how a paginated action hands out its results (None: not paginated)
+    iterators: tuple[tuple[str, str], ...] = ()  # (language, the SDK's iterators over the pages)
 
 
 @dataclass(frozen=True)
@@ -198,7 +201,34 @@ def action_page(api: ir.Api, action: ir.Action, ctx: Context) -> ActionPage:
         retried_gateway=tuple(tables.code(e.code) for e in gateway),
         samples=_sample_blocks(api, action, ctx),
         receipts=_receipt_types(api.product.receipts, action),
+        pages=_pages(action.pagination) if action.pagination is not None else None,
+        iterators=tuple(
+            (t.language, found)
+            for t in code_targets(api)
+            if (found := t.iterators_of(api, action)) is not None
+        ),
     )
+
+
+def _pages(p: ir.Pagination) -> str:
+    """How the results come a page at a time, in the wire's names."""
+
+    def path(names: tuple[str, ...]) -> str:
+        return tables.code(".".join(names))
+
+    size = f"; {tables.code(p.size)} sets their size" if p.size is not None else ""
+    match p.by:
+        case ir.PageNumbers(parameter=parameter, first=first):
+            walk = f"{tables.code(parameter)} numbers the pages from {first}{size}"
+        case ir.Tokens(parameter=parameter, next=following):
+            walk = (
+                f"the first request carries no {tables.code(parameter)}, each next one the "
+                f"{path(following)} of the answer before, which is empty after the last page{size}"
+            )
+        case _:
+            assert_never(p.by)
+    total = f", and {path(p.total)} counts the items of all pages" if p.total is not None else ""
+    return f"The results come a page at a time: {walk}. A page's items are in {path(p.items)}{total}."
 
 
 def _receipt_types(receipts: ir.Receipts | None, action: ir.Action) -> tuple[str, ...]:

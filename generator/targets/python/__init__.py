@@ -1,7 +1,9 @@
 """The Python target: the IR → the publishable package under python/ and its samples.
 
 Per action (one unit each, see ``generator.targets.Unit``):
-- ``_methods/<method>.py``: its ``Client`` and ``AsyncClient`` method, loaded on first use;
+- ``_methods/<method>.py``: its ``Client`` and ``AsyncClient`` method, loaded on first use, and
+  for a paginated action its iterators ``<method>_pages`` and ``<method>_items``, each name also
+  a module that re-exports them (a client finds a method by its module's name);
 - ``testing/_data/actions/<Action>.json``: what the emulator knows of it (``emulator``);
 - samples/python/: a sync and an async program (``samples``), which the docs target embeds.
 
@@ -172,6 +174,11 @@ class PythonTarget:
             ),
             f"{src}/{path}": text,
         }
+        if a.paging is not None:  # each iterator's name is a module too: a client looks methods up by it
+            for name in (a.paging.pages_method, a.paging.items_method):
+                files[f"{src}/_methods/{name}.py"] = renderer.render(
+                    "python/action_iterator.py.jinja", a=a, name=name
+                )
         for is_async in (False, True):
             s = samples.sample(api, action, is_async)
             files[s.path] = samples.render_sample(s, renderer)
@@ -190,6 +197,17 @@ class PythonTarget:
 
     def member_of(self, field: ir.Field) -> str:
         return naming.attribute(field.wire_name)
+
+    def iterators_of(self, api: ir.Api, action: ir.Action) -> str | None:
+        if action.pagination is None:
+            return None
+        pages, items = naming.pages_method(action.name), naming.items_method(action.name)
+        return (
+            f"`Client.{pages}(…)` yields every page's response and `Client.{items}(…)` every item, "
+            f"with the arguments of `{naming.method(action.name)}` but "
+            f"`{naming.attribute(action.pagination.parameter)}`, which they set; "
+            "`AsyncClient`'s are async iterators (`async for`)"
+        )
 
     def guide(self, api: ir.Api, ctx: Context) -> Guide:
         v = view(api)

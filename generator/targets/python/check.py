@@ -86,6 +86,7 @@ def check_names(api: ir.Api) -> list[Diagnostic]:
         f"'{name}'",
         "rename one of the actions",
     )
+    out += _iterators(api)
     for a in api.actions:
         method = naming.method(a.name)
         if method in naming.RESERVED_CLIENT_MEMBERS:
@@ -100,6 +101,26 @@ def check_names(api: ir.Api) -> list[Diagnostic]:
         out += _struct_classes(a)
     out += _error_classes(api)
     return sorted(out)
+
+
+def _iterators(api: ir.Api) -> list[Diagnostic]:
+    """A paginated action's iterators (``<method>_pages``, ``<method>_items``) against every
+    action's method and the client's own members."""
+    methods = {naming.method(a.name): a.name for a in api.actions}
+    out = []
+    for a in api.actions:
+        if a.pagination is None:
+            continue
+        for kind, name in (("pages", naming.pages_method(a.name)), ("items", naming.items_method(a.name))):
+            taken = f"the method of action '{methods[name]}'" if name in methods else None
+            if name in naming.RESERVED_CLIENT_MEMBERS:
+                taken = "a member of the client"
+            if taken is not None:
+                message = (
+                    f"the {kind} iterator of action '{a.name}' becomes the Python method '{name}', {taken}"
+                )
+                out.append(_at(a.pagination.where, message, "rename the action, or leave 'pagination' out"))
+    return out
 
 
 def _unique(

@@ -4,13 +4,15 @@ Written as JSON under ``testing/_data/`` (read by the runtime's ``testing/_servi
 ``service.json`` (product, version, error table, action names) and one file per action, which the
 emulator reads the first time it meets the action: its JSON Schema (to validate requests), its
 declared behaviour (``emulator``: the records it creates, reads or ends and the limits it
-applies, see specs/README.md), its error codes and example answer.
+applies, see specs/README.md; ``emulator.pages``: how a paginated action serves its list), its
+error codes and example answer.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from typing import assert_never
 
 from generator.frontend import ir
 from generator.output.render import HEADER_TEXT
@@ -27,7 +29,7 @@ def action_file(a: ir.Action) -> tuple[str, str]:
     """``(path under the package, text)`` of one action's description."""
     description: dict[str, object] = {
         "idempotent": a.idempotent,
-        "emulator": emulation(a.emulator),
+        "emulator": emulation(a.emulator) | ({"pages": pages(a)} if a.pagination is not None else {}),
         "errors": list(a.errors),
         "schema": jsonschema.action_schema(a),
         "example": json.loads(a.response.example_json),
@@ -130,6 +132,24 @@ def emulation(e: ir.Emulation) -> dict[str, object]:
     if e.limits:
         out["limits"] = [asdict(limit) for limit in e.limits]
     return _plain(out)  # type: ignore[return-value]
+
+
+def pages(a: ir.Action) -> dict[str, object]:
+    """How the emulator serves a paginated action's list a page at a time (``testing/_pages.py``):
+    wire names, and the page size the service assumes when the request gives none."""
+    p = a.pagination
+    assert p is not None
+    size = next((f for f in a.parameters if f.wire_name == p.size), None)
+    default = size.default if size is not None and type(size.default) is int and size.default > 0 else None
+    out: dict[str, object] = {"parameter": p.parameter, "size": p.size, "default_size": default}
+    match p.by:
+        case ir.PageNumbers(first=first):
+            out |= {"style": "page", "first_page": first, "next": None}
+        case ir.Tokens(next=path):
+            out |= {"style": "token", "first_page": None, "next": list(path)}
+        case _:
+            assert_never(p.by)
+    return out | {"items": list(p.items), "total": list(p.total) if p.total is not None else None}
 
 
 def _plain(value: object) -> object:

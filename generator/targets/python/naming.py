@@ -62,6 +62,7 @@ RUNTIME_ERROR_CLASSES = frozenset(
         "RequestTimeoutError",
         "InvalidResponseError",
         "CredentialsError",
+        "InvalidArgumentError",
     }
 )
 
@@ -89,6 +90,16 @@ def attribute(wire_name: str) -> str:
 def method(action: str) -> str:
     """Client method of an action: ``SingleCallByTts`` → ``single_call_by_tts``."""
     return _escape_snake(snake(words(action)))
+
+
+def pages_method(action: str) -> str:
+    """Client method iterating an action's pages: ``ListCallTask`` → ``list_call_task_pages``."""
+    return _escape_snake(snake((*words(action), "pages")))
+
+
+def items_method(action: str) -> str:
+    """Client method iterating the items of an action's pages: ``list_call_task_items``."""
+    return _escape_snake(snake((*words(action), "items")))
 
 
 def module(action: str) -> str:

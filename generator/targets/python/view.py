@@ -6,6 +6,7 @@ case or compute a rule. Names come from ``naming``, the target's naming policy.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import assert_never
 
@@ -25,9 +26,17 @@ _ANNOTATIONS = {
 _CORE_EXPORTS = (
     "AsyncClient", "Client", "RetryPolicy", "Credentials", "ClientError", "ServerError",
     "ThrottlingError", "NetworkError", "ConnectionFailedError", "RequestTimeoutError",
-    "InvalidResponseError", "CredentialsError", "error_class", "__version__",
+    "InvalidResponseError", "CredentialsError", "InvalidArgumentError", "RawResponse", "error_class",
+    "__version__",
 )  # fmt: skip
-LAZY_EXPORTS = ("AsyncClient", "Client", "Credentials", "RetryPolicy", "__version__")  # not from _errors
+LAZY_EXPORTS = (
+    "AsyncClient",
+    "Client",
+    "Credentials",
+    "RawResponse",
+    "RetryPolicy",
+    "__version__",
+)  # not from _errors
 
 
 def annotation(t: ir.TypeRef, module: str) -> str:
@@ -75,11 +84,82 @@ class PyAction:
     params: tuple[PyParam, ...]
     response_fields: tuple[str, ...]  # the response model's attribute names
     errors: tuple[PyError, ...]
+    paging: PyPaging | None = None  # the iterators of a paginated action
 
     @property
     def struct_annotations(self) -> bool:
-        """Whether a parameter's annotation names one of the action's structs (via ``alias``)."""
-        return any(f"{self.alias}." in p.annotation for p in self.params)
+        """Whether a parameter's or an item's annotation names one of the action's structs (via ``alias``)."""
+        item = (self.paging.item_annotation,) if self.paging is not None else ()
+        return any(f"{self.alias}." in text for text in (*(p.annotation for p in self.params), *item))
+
+
+_ITERATOR_ARGUMENTS = (
+    "It takes the arguments of ``{m}`` but ``{p}``: they are checked when it is called, and a page's "
+    "errors are raised when the page is asked for."
+)
+
+
+@dataclass(frozen=True)
+class PyPaging:
+    """A paginated action's iterators, ``<method>_pages`` and ``<method>_items``, and the
+    ``Paging`` (templates/python/runtime/_pagination.py) they walk the pages with."""
+
+    pages_method: str
+    items_method: str
+    style: str  # page, token
+    parameter: str  # the request attribute the iteration sets: not an argument of the iterators
+    first_page: int
+    items: tuple[str, ...]  # attribute path from the response to the page's list
+    total: tuple[str, ...] | None
+    next: tuple[str, ...] | None
+    item_annotation: str
+    item_doc: str  # the item's type as the docstrings name it
+    params: tuple[PyParam, ...]  # the iterators' arguments: the action's but ``parameter``
+    about: tuple[str, ...]  # how the pages are asked for and when it ends: the docstrings' lines
+
+    @staticmethod
+    def of(p: ir.Pagination, action: str, params: tuple[PyParam, ...], alias: str) -> PyPaging:
+        method, parameter = naming.method(action), naming.attribute(p.parameter)
+        items = tuple(map(naming.attribute, p.items))
+        total = tuple(map(naming.attribute, p.total)) if p.total is not None else None
+        first_page, next_path = 1, None
+        ends = ["a page holds no items"]
+        if total is not None:
+            ends.append(f"the items reach ``{'.'.join(total)}``")
+        match p.by:
+            case ir.PageNumbers(first=first):
+                style, first_page = "page", first
+                walk = f"The iteration sets ``{parameter}``, from {first} up."
+            case ir.Tokens(next=path):
+                style, next_path = "token", tuple(map(naming.attribute, path))
+                walk = (
+                    f"The iteration sets ``{parameter}``: none for the first page, then the "
+                    f"``{'.'.join(next_path)}`` of the page before."
+                )
+                ends.append("an answer gives no next token (or one it gave before)")
+            case _:
+                assert_never(p.by)
+        stops = (
+            f"It ends when {', '.join(ends[:-1])} or {ends[-1]}."
+            if len(ends) > 1
+            else f"It ends when {ends[0]}."
+        )
+        return PyPaging(
+            pages_method=naming.pages_method(action),
+            items_method=naming.items_method(action),
+            style=style,
+            parameter=parameter,
+            first_page=first_page,
+            items=items,
+            total=total,
+            next=next_path,
+            item_annotation=annotation(p.item, alias),
+            item_doc=annotation(p.item, alias).replace(f"{alias}.", ""),
+            params=tuple(q for q in params if q.name != parameter),
+            about=tuple(
+                textwrap.wrap(f"{walk} {stops} {_ITERATOR_ARGUMENTS.format(m=method, p=parameter)}", 92)
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -142,6 +222,7 @@ def py_action(a: ir.Action, by_code: dict[str, PyError]) -> PyAction:
         params=tuple(params),
         response_fields=tuple(naming.attribute(f.wire_name) for f in a.response.fields),
         errors=tuple(by_code[c] for c in a.errors if c in by_code),
+        paging=PyPaging.of(a.pagination, a.name, tuple(params), alias) if a.pagination is not None else None,
     )
 
 

@@ -11,12 +11,16 @@ send and sleep; everything they decide is in ``_settle``.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
+import logging
 import os
 import pkgutil
 import platform
+import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 from urllib.parse import urlsplit
@@ -25,6 +29,7 @@ from . import _signing
 from ._errors import (
     ConnectionFailedError,
     CredentialsError,
+    InvalidArgumentError,
     InvalidResponseError,
     RequestTimeoutError,
     RootError,
@@ -41,16 +46,47 @@ from ._meta import (
     SDK_VERSION,
 )
 from ._retry import Outcome, RetryPolicy
-from ._transport import Answer, AsyncTransport, Prepared, SendError, SyncTransport, Timeouts
+from ._transport import (
+    MAX_BODY,
+    Answer,
+    Prepared,
+    Proxy,
+    ResponseTooLarge,
+    SendError,
+    SyncTransport,
+    Timeouts,
+)
 
 if TYPE_CHECKING:  # pydantic loads with the first action's models, not with the client
+    import ssl
+
+    import httpx
+
     from ._model import Model
 
 R = TypeVar("R", bound="Model")
 
+log = logging.getLogger(__name__.rpartition(".")[0])
+"""The package's logger: one DEBUG line per attempt (INFO when it is retried); never a secret."""
+
 USER_AGENT = (
     f"{SDK_NAME}/{SDK_VERSION} ({platform.system()}; {platform.machine()}) Python/{platform.python_version()}"
 )
+
+
+_SAFE_HEADER_TEXT = re.compile(r"[\x21-\x7e]+")  # what a credential can be: printable ASCII, no spaces
+
+
+def _check_credential(name: str, value: object) -> str:
+    """``value`` if it can travel in a header; else a ``CredentialsError`` that does not show it."""
+    if not isinstance(value, str):
+        raise CredentialsError(f"{name} must be a string, not {type(value).__name__}")
+    if not _SAFE_HEADER_TEXT.fullmatch(value):
+        raise CredentialsError(
+            f"{name} contains spaces, line breaks or characters other than printable ASCII:"
+            " check how it was copied (its value is not shown)"
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -63,6 +99,7 @@ class Credentials:
 
     @classmethod
     def resolve(cls, key_id: str | None, secret: str | None, token: str | None) -> Credentials:
+        """The given values, else the environment's; each checked (``CredentialsError``)."""
         key_id = key_id or os.environ.get(ENV_ACCESS_KEY_ID)
         secret = secret or os.environ.get(ENV_ACCESS_KEY_SECRET)
         token = token or os.environ.get(ENV_SECURITY_TOKEN) or None
@@ -75,8 +112,11 @@ class Credentials:
             raise CredentialsError(
                 "no credentials: pass access_key_id and access_key_secret, or set " + " and ".join(missing)
             )
-        assert key_id is not None and secret is not None
-        return cls(key_id, secret, token)
+        return cls(
+            _check_credential("access_key_id", key_id),
+            _check_credential("access_key_secret", secret),
+            None if token is None else _check_credential("security_token", token),
+        )
 
 
 def prepare_rpc(
@@ -87,9 +127,11 @@ def prepare_rpc(
     params: list[tuple[str, str]],
     creds: Credentials,
     signature_version: str,
+    extra_headers: Mapping[str, str] | None = None,
 ) -> Prepared:
     """A signed RPC request (POST, parameters in the query) of any action of any product: V3
-    (ACS3-HMAC-SHA256) or V1 (HMAC-SHA1); a fresh nonce and timestamp each time."""
+    (ACS3-HMAC-SHA256) or V1 (HMAC-SHA1); a fresh nonce and timestamp each time. Extra headers
+    are added before signing (a V3 signature covers them)."""
     timestamp, nonce = _signing.utc_timestamp(), _signing.new_nonce()
     if signature_version == "v1":
         query = _signing.sign_v1(
@@ -109,6 +151,8 @@ def prepare_rpc(
             user_agent=USER_AGENT,
             security_token=creds.security_token,
         )
+        if extra_headers:
+            headers.update(extra_headers)
     else:
         query = params
         headers = _signing.v3_headers(
@@ -121,6 +165,8 @@ def prepare_rpc(
             access_key_id=creds.access_key_id,
             security_token=creds.security_token,
         )
+        if extra_headers:
+            headers.update(extra_headers)
         headers["Authorization"] = _signing.sign_v3(
             method="POST",
             host=host,
@@ -141,44 +187,134 @@ def parse_endpoint(endpoint: str | None, protocol: str) -> tuple[str, str]:
     With no endpoint given, the environment variable named by ``ENV_ENDPOINT`` is used if set,
     else the product's default endpoint.
     """
+    if endpoint is not None and not isinstance(endpoint, str):
+        raise InvalidArgumentError(f"endpoint must be a string, not {type(endpoint).__name__}")
+    if protocol not in ("http", "https"):
+        raise InvalidArgumentError(f"protocol must be 'https' or 'http', not {protocol!r}")
     endpoint = (endpoint or os.environ.get(ENV_ENDPOINT) or DEFAULT_ENDPOINT).strip()
     if "://" in endpoint:
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"endpoint {endpoint!r} is not an http(s) URL")
+            raise InvalidArgumentError(f"endpoint {endpoint!r} is not an http(s) URL")
         return parts.scheme, parts.netloc
-    protocol = protocol.lower()
-    if protocol not in ("http", "https"):
-        raise ValueError(f"protocol must be 'https' or 'http', not {protocol!r}")
+    if not endpoint or any(c in endpoint for c in " /?#@\r\n"):
+        raise InvalidArgumentError(f"endpoint {endpoint!r} is not a host[:port] or an http(s) URL")
     return protocol, endpoint.rstrip("/")
 
 
 DEFAULT_RETRY = RetryPolicy()
 """3 attempts, exponential backoff with full jitter (``RetryPolicy`` is frozen: one instance serves all)."""
 
+DEFAULT_TIMEOUT = (5.0, 10.0)
+DEFAULT_ATTEMPT_TIMEOUT = 30.0
+DEFAULT_DEADLINE = 60.0
+
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """The HTTP answer a response was read from: ``response.raw_response``."""
+
+    status: int
+    headers: dict[str, str]  # names lower-cased
+    body: bytes = field(repr=False)
+    elapsed: float  # seconds, the successful attempt's
+    attempts: int  # how many attempts the call took
+
+    @property
+    def request_id(self) -> str | None:
+        return self.headers.get("x-acs-request-id")
+
+
+def _seconds(name: str, value: object, *, optional: bool = False) -> float | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise InvalidArgumentError(f"{name} must be a number of seconds above 0, not {value!r}")
+    return float(value)
+
+
+def _timeouts(value: object) -> Timeouts:
+    if isinstance(value, tuple) and len(value) == 2:
+        connect, read = (_seconds("timeout", v) for v in value)
+        assert connect is not None and read is not None
+        return Timeouts(connect, read)
+    seconds = _seconds("timeout", value)
+    assert seconds is not None
+    return Timeouts(seconds, seconds)
+
+
+def _headers(value: object) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidArgumentError(
+            f"headers must be a mapping of names to values, not {type(value).__name__}"
+        )
+    out = {}
+    for name, text in value.items():
+        if not isinstance(name, str) or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
+            raise InvalidArgumentError(f"header name {name!r} is not a valid HTTP header name")
+        if name.lower() in ("authorization", "host", "content-length") or name.lower().startswith(
+            "x-acs-signature"
+        ):
+            raise InvalidArgumentError(f"header {name!r} is set by the client itself")
+        if not isinstance(text, str) or not all(" " <= c <= "~" for c in text):
+            raise InvalidArgumentError(f"the value of header {name!r} must be printable ASCII text")
+        out[name] = text
+    return out
+
 
 class BaseClient:
     """Settings shared by ``Client`` and ``AsyncClient``; see ``Client`` for the arguments."""
 
-    def __init__(
+    _transport: Any
+
+    def _configure(
         self,
-        access_key_id: str | None = None,
-        access_key_secret: str | None = None,
-        security_token: str | None = None,
-        *,
-        endpoint: str | None = None,
-        protocol: Literal["https", "http"] = "https",
-        signature_version: Literal["v3", "v1"] = "v3",
-        timeout: float | tuple[float, float] = (5.0, 10.0),
-        retry: RetryPolicy = DEFAULT_RETRY,
+        access_key_id: str | None,
+        access_key_secret: str | None,
+        security_token: str | None,
+        endpoint: str | None,
+        protocol: str,
+        signature_version: str,
+        timeout: float | tuple[float, float],
+        attempt_timeout: float | None,
+        deadline: float | None,
+        retry: RetryPolicy,
+        headers: Mapping[str, str] | None,
+        max_body: int,
+        proxy: str | None,
+        verify: bool | str | ssl.SSLContext,
     ) -> None:
         if signature_version not in ("v3", "v1"):
-            raise ValueError(f"signature_version must be 'v3' or 'v1', not {signature_version!r}")
+            raise InvalidArgumentError(f"signature_version must be 'v3' or 'v1', not {signature_version!r}")
+        if not isinstance(retry, RetryPolicy):
+            raise InvalidArgumentError(f"retry must be a RetryPolicy, not {type(retry).__name__}")
+        if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 1024:
+            raise InvalidArgumentError(
+                f"max_body must be a number of bytes of at least 1024, not {max_body!r}"
+            )
+        if proxy is not None and not isinstance(proxy, str):
+            raise InvalidArgumentError(f"proxy must be a URL string, not {type(proxy).__name__}")
+        if not isinstance(verify, (bool, str)) and type(verify).__name__ != "SSLContext":
+            raise InvalidArgumentError("verify must be True, False, a CA bundle's path or an ssl.SSLContext")
         self._credentials = Credentials.resolve(access_key_id, access_key_secret, security_token)
         self._scheme, self._host = parse_endpoint(endpoint, protocol)
         self._signature_version = signature_version
-        self._timeouts = Timeouts.of(timeout)
+        self._timeouts = _timeouts(timeout)
+        self._attempt_timeout = _seconds("attempt_timeout", attempt_timeout, optional=True)
+        self._deadline = _seconds("deadline", deadline, optional=True)
         self.retry = retry
+        self._headers = _headers(headers)
+        self._max_body = max_body
+        try:
+            self._proxy = Proxy.parse(proxy) if proxy else None
+        except ValueError as exc:
+            raise InvalidArgumentError(f"proxy: {exc}") from None
+        self._verify = verify
+        self._owns_transport = True
 
     def __repr__(self) -> str:
         return (
@@ -191,6 +327,43 @@ class BaseClient:
     def endpoint(self) -> str:
         return f"{self._scheme}://{self._host}"
 
+    def with_options(
+        self,
+        *,
+        timeout: float | tuple[float, float] = _UNSET,
+        attempt_timeout: float | None = _UNSET,
+        deadline: float | None = _UNSET,
+        retry: RetryPolicy = _UNSET,
+        headers: Mapping[str, str] | None = _UNSET,
+    ) -> Self:
+        """A client like this one with other settings, for some calls:
+        ``client.with_options(deadline=5, retry=RetryPolicy(max_attempts=1)).ivr_call(...)``.
+
+        It shares this client's connections (unless ``timeout`` changes, which needs others) and
+        is closed with it; ``headers`` are added to this client's.
+        """
+        clone = copy.copy(self)
+        if timeout is not _UNSET:
+            clone._timeouts = _timeouts(timeout)
+            clone._transport = clone._new_transport()
+            clone._owns_transport = True
+        else:
+            clone._owns_transport = False
+        if attempt_timeout is not _UNSET:
+            clone._attempt_timeout = _seconds("attempt_timeout", attempt_timeout, optional=True)
+        if deadline is not _UNSET:
+            clone._deadline = _seconds("deadline", deadline, optional=True)
+        if retry is not _UNSET:
+            if not isinstance(retry, RetryPolicy):
+                raise InvalidArgumentError(f"retry must be a RetryPolicy, not {type(retry).__name__}")
+            clone.retry = retry
+        if headers is not _UNSET:
+            clone._headers = {**self._headers, **_headers(headers)}
+        return clone
+
+    def _new_transport(self) -> Any:
+        raise NotImplementedError
+
     def _build(self, action: str, request: Model) -> Prepared:
         """The signed request of one attempt (a fresh nonce and timestamp each time)."""
         return prepare_rpc(
@@ -201,30 +374,77 @@ class BaseClient:
             request.to_query(),
             self._credentials,
             self._signature_version,
+            self._headers,
         )
 
+    def _call_deadline(self) -> float | None:
+        return time.monotonic() + self._deadline if self._deadline is not None else None
+
+    def _attempt_deadline(self, call_deadline: float | None) -> float | None:
+        if self._attempt_timeout is None:
+            return call_deadline
+        end = time.monotonic() + self._attempt_timeout
+        return end if call_deadline is None else min(end, call_deadline)
+
     def _next_step(
-        self, attempt: int, answer: Answer | None, failure: SendError | None, *, idempotent: bool
+        self,
+        action: str,
+        attempt: int,
+        answer: Answer | None,
+        failure: SendError | None,
+        *,
+        idempotent: bool,
+        began: float,
+        call_deadline: float | None,
     ) -> tuple[Any, float]:
         """After attempt ``attempt``: the success body, or raise, or how long to wait before retrying.
 
         Returns ``(body, 0.0)`` on success and ``(None, seconds)`` when the call is to be tried again.
+        Logs the attempt on the package's logger (never a secret: no URL, query or header).
         """
+        elapsed = time.monotonic() - began
         body, error, outcome = self._settle(answer, failure)
+        status = answer.status if answer is not None else None
+        request_id = error.request_id if error is not None else (body or {}).get("RequestId")
         if error is None:
+            log.debug("%s attempt %d: HTTP %s, request id %s, %.1f ms", action, attempt, status, request_id,
+                      elapsed * 1000)  # fmt: skip
             return body, 0.0
-        if not self.retry.should_retry(outcome, attempt=attempt, idempotent=idempotent):
+        error.action = action
+        wait = self.retry.delay(attempt, retry_after_ms(answer))
+        retry = self.retry.should_retry(outcome, attempt=attempt, idempotent=idempotent)
+        if retry and call_deadline is not None and time.monotonic() + wait >= call_deadline:
+            retry = False  # no time left for another attempt
+        log.log(
+            logging.INFO if retry else logging.DEBUG,
+            "%s attempt %d: %s (HTTP %s, request id %s, %.1f ms)%s",
+            action,
+            attempt,
+            error.code or type(error).__name__,
+            status,
+            error.request_id,
+            elapsed * 1000,
+            f"; retrying in {wait:.2f} s" if retry else "",
+        )
+        if not retry:
             raise error
-        return None, self.retry.delay(attempt, retry_after_ms(answer))
+        return None, wait
 
     def _settle(
         self, answer: Answer | None, failure: SendError | None
     ) -> tuple[Any, RootError | None, Outcome]:
         """The body of a success, or the error and what it means for a retry."""
+        if isinstance(failure, ResponseTooLarge):
+            error: RootError = InvalidResponseError(
+                f"the answer is larger than {self._max_body} bytes (the client's max_body); it was not read",
+                http_status=failure.status,
+                request_id=failure.headers.get("x-acs-request-id"),
+            )
+            return None, error, Outcome.FINAL
         if failure is not None:
             if not failure.sent:
                 return None, ConnectionFailedError(str(failure)), Outcome.NOT_SENT
-            error: RootError = (
+            error = (
                 RequestTimeoutError(str(failure)) if failure.timeout else ConnectionFailedError(str(failure))
             )
             return None, error, Outcome.MAYBE_PROCESSED
@@ -234,24 +454,81 @@ class BaseClient:
             return body, None, Outcome.FINAL
         return None, maybe_error, outcome_of(maybe_error)
 
+    def _parse(
+        self,
+        action: str,
+        response_type: type[R],
+        body: dict[str, Any],
+        answer: Answer,
+        began: float,
+        attempts: int,
+    ) -> R:
+        """The typed response, or an ``InvalidResponseError`` keeping the body that did not fit."""
+        try:
+            response = response_type.model_validate(body)
+        except (ValueError, RecursionError) as exc:  # pydantic's ValidationError is a ValueError
+            raise InvalidResponseError(
+                f"the answer does not match {response_type.__name__}: {_first_problem(exc)}",
+                body=answer.body,
+                http_status=answer.status,
+                request_id=str(body.get("RequestId") or "") or None,
+                action=action,
+            ) from None
+        raw = RawResponse(answer.status, answer.headers, answer.body, time.monotonic() - began, attempts)
+        response._raw_response = raw
+        return response
+
+
+def _first_problem(exc: BaseException) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        try:
+            first = errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ()))
+            return f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
+        except (IndexError, TypeError, AttributeError):
+            pass
+    return type(exc).__name__
+
 
 def interpret(answer: Answer) -> tuple[dict[str, Any] | None, RootError | None]:
     """The body of a successful answer, or the error it carries."""
     request_id = answer.headers.get("x-acs-request-id")
+    status = answer.status
+    if 300 <= status < 400:
+        location = urlsplit(answer.headers.get("location", ""))
+        where = f" to {location.scheme}://{location.netloc}{location.path}" if location.netloc else ""
+        return None, InvalidResponseError(
+            f"the service answered HTTP {status}, a redirect{where}: check the endpoint",
+            http_status=status,
+            request_id=request_id,
+            body=answer.body,
+        )
+    parsed = True
     try:
-        body = json.loads(answer.body) if answer.body else {}
-    except ValueError:
-        body = None
+        body = json.loads(answer.body) if answer.body.strip() else None
+    except (ValueError, RecursionError):
+        body, parsed = None, False
     if not isinstance(body, dict):
         snippet = answer.body[:200].decode("utf-8", "replace").strip().replace("\n", " ")
+        kind = "a JSON body that is not an object" if parsed else "a body that is not JSON"
+        what = f"{kind}: {snippet!r}" if snippet else "an empty body"
         return None, InvalidResponseError(
-            f"the service answered HTTP {answer.status} with a body that is not JSON: {snippet!r}",
-            http_status=answer.status,
+            f"the service answered HTTP {status} with {what}",
+            http_status=status,
             request_id=request_id,
+            body=answer.body,
         )
     code = body.get("Code")
-    if answer.status >= 400 or (code is not None and code != "OK"):
-        return None, error_from_body(body, http_status=answer.status, request_id=request_id)
+    if status >= 400 or (code is not None and code != "OK"):
+        return None, error_from_body(body, http_status=status, request_id=request_id)
+    if not body.get("RequestId"):
+        return None, InvalidResponseError(
+            f"the service answered HTTP {status} without a RequestId: not an answer of the service",
+            http_status=status,
+            request_id=request_id,
+            body=answer.body,
+        )
     return body, None
 
 
@@ -322,12 +599,36 @@ class _ActionMethods(metaclass=_FindsMethods):
 class SyncBase(_ActionMethods, BaseClient):
     """The blocking half: keep-alive connections from ``_transport.SyncTransport``."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._transport = SyncTransport(self._timeouts)
+    def __init__(
+        self,
+        access_key_id: str | None = None,
+        access_key_secret: str | None = None,
+        security_token: str | None = None,
+        *,
+        endpoint: str | None = None,
+        protocol: Literal["https", "http"] = "https",
+        signature_version: Literal["v3", "v1"] = "v3",
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        attempt_timeout: float | None = DEFAULT_ATTEMPT_TIMEOUT,
+        deadline: float | None = DEFAULT_DEADLINE,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        headers: Mapping[str, str] | None = None,
+        max_body: int = MAX_BODY,
+        proxy: str | None = None,
+        verify: bool | str | ssl.SSLContext = True,
+    ) -> None:
+        self._configure(
+            access_key_id, access_key_secret, security_token, endpoint, protocol, signature_version, timeout,
+            attempt_timeout, deadline, retry, headers, max_body, proxy, verify,
+        )  # fmt: skip
+        self._transport = self._new_transport()
+
+    def _new_transport(self) -> SyncTransport:
+        return SyncTransport(self._timeouts, max_body=self._max_body, proxy=self._proxy, verify=self._verify)
 
     def close(self) -> None:
-        self._transport.close()
+        if self._owns_transport:
+            self._transport.close()
 
     def __enter__(self) -> Self:
         return self
@@ -336,31 +637,80 @@ class SyncBase(_ActionMethods, BaseClient):
         self.close()
 
     def _invoke(self, action: str, request: Model, response_type: type[R], *, idempotent: bool) -> R:
+        call_deadline = self._call_deadline()
         attempt = 0
         while True:
             attempt += 1
+            began = time.monotonic()
             answer, failure = None, None
             try:
-                answer = self._transport.send(self._build(action, request))
+                answer = self._transport.send(
+                    self._build(action, request), self._attempt_deadline(call_deadline)
+                )
             except SendError as exc:
                 failure = exc
-            body, wait = self._next_step(attempt, answer, failure, idempotent=idempotent)
+            body, wait = self._next_step(action, attempt, answer, failure, idempotent=idempotent, began=began,
+                                         call_deadline=call_deadline)  # fmt: skip
             if body is not None:
-                return response_type.model_validate(body)
+                assert answer is not None
+                return self._parse(action, response_type, body, answer, began, attempt)
             time.sleep(wait)
 
 
 class AsyncBase(_ActionMethods, BaseClient):
-    """The asyncio half: ``_transport.AsyncTransport`` (httpx)."""
+    """The asyncio half: ``_async_transport.AsyncTransport`` (asyncio streams), or an httpx
+    client the application gives."""
 
     _HALF = "Async"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._transport = AsyncTransport(self._timeouts)
+    def __init__(
+        self,
+        access_key_id: str | None = None,
+        access_key_secret: str | None = None,
+        security_token: str | None = None,
+        *,
+        endpoint: str | None = None,
+        protocol: Literal["https", "http"] = "https",
+        signature_version: Literal["v3", "v1"] = "v3",
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        attempt_timeout: float | None = DEFAULT_ATTEMPT_TIMEOUT,
+        deadline: float | None = DEFAULT_DEADLINE,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        headers: Mapping[str, str] | None = None,
+        max_body: int = MAX_BODY,
+        proxy: str | None = None,
+        verify: bool | str | ssl.SSLContext = True,
+        max_connections: int = 64,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._configure(
+            access_key_id, access_key_secret, security_token, endpoint, protocol, signature_version, timeout,
+            attempt_timeout, deadline, retry, headers, max_body, proxy, verify,
+        )  # fmt: skip
+        if isinstance(max_connections, bool) or not isinstance(max_connections, int) or max_connections < 1:
+            raise InvalidArgumentError(
+                f"max_connections must be a whole number above 0, not {max_connections!r}"
+            )
+        self._max_connections = max_connections
+        self._http_client = http_client
+        self._transport = self._new_transport()
+
+    def _new_transport(self) -> Any:
+        from . import _async_transport
+
+        if self._http_client is not None:
+            return _async_transport.HttpxTransport(self._http_client, self._timeouts, max_body=self._max_body)
+        return _async_transport.AsyncTransport(
+            self._timeouts,
+            max_body=self._max_body,
+            proxy=self._proxy,
+            verify=self._verify,
+            max_connections=self._max_connections,
+        )
 
     async def close(self) -> None:
-        await self._transport.close()
+        if self._owns_transport:
+            await self._transport.close()
 
     async def __aenter__(self) -> Self:
         return self
@@ -371,26 +721,60 @@ class AsyncBase(_ActionMethods, BaseClient):
     async def _invoke(self, action: str, request: Model, response_type: type[R], *, idempotent: bool) -> R:
         import asyncio  # only the async client needs it; keeps the sync client's import light
 
+        call_deadline = self._call_deadline()
         attempt = 0
         while True:
             attempt += 1
+            began = time.monotonic()
             answer, failure = None, None
             try:
-                answer = await self._transport.send(self._build(action, request))
+                prepared = self._build(action, request)
+                answer = await self._transport.send(prepared, self._attempt_deadline(call_deadline))
             except SendError as exc:
                 failure = exc
-            body, wait = self._next_step(attempt, answer, failure, idempotent=idempotent)
+            body, wait = self._next_step(action, attempt, answer, failure, idempotent=idempotent, began=began,
+                                         call_deadline=call_deadline)  # fmt: skip
             if body is not None:
-                return response_type.model_validate(body)
+                assert answer is not None
+                return self._parse(action, response_type, body, answer, began, attempt)
             await asyncio.sleep(wait)
 
 
 def make_request(cls: type[R], request: R | None, kwargs: dict[str, Any]) -> R:
-    """The request model of a call made with a model or with keyword arguments (not both)."""
+    """The request model of a call made with a model or with keyword arguments (not both), its
+    formats checked: ``InvalidArgumentError`` for any mistake, before anything is sent."""
     if request is None:
-        return cls(**kwargs)
-    if kwargs:
-        raise TypeError(f"pass either a {cls.__name__} or keyword arguments, not both")
-    if not isinstance(request, cls):
-        raise TypeError(f"expected a {cls.__name__}, got {type(request).__name__}")
-    return request
+        from pydantic import ValidationError
+
+        try:
+            made = cls(**kwargs)
+        except ValidationError as exc:
+            raise _argument_error(cls, exc, kwargs) from None
+    elif kwargs:
+        raise InvalidArgumentError(f"pass either a {cls.__name__} or keyword arguments, not both")
+    elif not isinstance(request, cls):
+        raise InvalidArgumentError(f"expected a {cls.__name__}, got {type(request).__name__}")
+    else:
+        made = request
+    problem = made.format_problem()
+    if problem is not None:
+        raise InvalidArgumentError(problem)
+    return made
+
+
+def _argument_error(cls: type[Model], exc: Any, kwargs: dict[str, Any]) -> InvalidArgumentError:
+    """pydantic's findings as an ``InvalidArgumentError``, with a did-you-mean for unknown keywords."""
+    import difflib
+
+    errors = exc.errors(include_url=False)
+    known = list(cls.model_fields)
+    hints = []
+    for error in errors:
+        if error.get("type") == "extra_forbidden" and error.get("loc"):
+            name = str(error["loc"][0])
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hints.append(f"{name!r} is not an argument" + (f": did you mean {close[0]!r}?" if close else ""))
+    message = re.sub(r"\n +For further information visit \S+", "", str(exc))
+    if hints:
+        message += "\n" + "\n".join(hints)
+    return InvalidArgumentError(message, errors=[dict(e) for e in errors])

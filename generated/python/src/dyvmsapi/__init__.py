@@ -34,6 +34,7 @@ from ._errors import (
     ForbiddenRamError,
     IncompleteSignatureError,
     InternalError,
+    InvalidArgumentError,
     InvalidParameterError,
     InvalidParametersError,
     InvalidResponseError,
@@ -76,7 +77,7 @@ from ._errors import (
 from ._meta import SDK_VERSION as __version__
 
 if TYPE_CHECKING:
-    from ._base_client import Credentials
+    from ._base_client import Credentials, RawResponse
     from ._client import AsyncClient, Client
     from ._retry import RetryPolicy
 
@@ -102,6 +103,7 @@ __all__ = [
     "ForbiddenRamError",
     "IncompleteSignatureError",
     "InternalError",
+    "InvalidArgumentError",
     "InvalidParameterError",
     "InvalidParametersError",
     "InvalidResponseError",
@@ -120,6 +122,7 @@ __all__ = [
     "ProductNotSubscribedError",
     "QueryVoiceFileLimitError",
     "RamPermissionDenyError",
+    "RawResponse",
     "RequestThrottledError",
     "RequestTimeoutError",
     "RetryPolicy",
@@ -148,6 +151,7 @@ _LAZY = {
     "AsyncClient": "._client",
     "Client": "._client",
     "Credentials": "._base_client",
+    "RawResponse": "._base_client",
     "RetryPolicy": "._retry",
 }
 

@@ -28,16 +28,45 @@ class Client(SyncMethods):
             if set, else ``dyvmsapi.aliyuncs.com``.
         protocol: ``"https"`` (default) or ``"http"``, for an endpoint given without a scheme.
         signature_version: ``"v3"`` (ACS3-HMAC-SHA256, default) or ``"v1"`` (HMAC-SHA1).
-        timeout: seconds, or ``(connect, read)`` seconds (default: 5 s to connect, 10 s to read).
+        timeout: seconds, or ``(connect, read)`` seconds, for connecting and for each read
+            (default: 5 s to connect, 10 s per read).
+        attempt_timeout: seconds one attempt may take in all, however slowly the answer comes
+            (default 30 s; None: no limit beyond ``timeout``).
+        deadline: seconds the whole call may take, retries and their waits included (default 60 s;
+            None: no limit). A retry that would not fit is not made.
         retry: a ``RetryPolicy`` (default: 3 attempts, exponential backoff with full jitter).
+        headers: extra HTTP headers sent (and signed) with every request.
+        max_body: bytes of an answer the client reads at the most (default 8 MiB); a larger one is
+            an ``InvalidResponseError``.
+        proxy: ``http://[user:password@]host:port``; default: the ``HTTPS_PROXY``/``HTTP_PROXY``
+            environment variables, ``NO_PROXY`` honoured.
+        verify: True (the system's certificate authorities), a CA bundle's path, an
+            ``ssl.SSLContext``, or False (no verification: for tests only).
 
     Use it as a context manager, or call ``close()``, to release its connections. It has one
     method per action (52); ``dir(client)`` lists them.
+    ``client.with_options(deadline=5, retry=...)`` gives a client with other settings for some
+    calls, sharing the connections. A response's ``raw_response`` is the HTTP answer (status,
+    headers, body); its ``model_extra`` holds fields the service sent that the model lacks.
+
+    Every failure raises a ``DyvmsapiError`` subclass carrying ``action``, ``request_id``
+    and ``http_status``: ``InvalidArgumentError`` before anything is sent, ``NetworkError`` when
+    no answer came, ``InvalidResponseError`` for an answer that is not the service's, one class
+    per error code otherwise. Each attempt is logged on the ``logging`` logger
+    ``dyvmsapi`` (DEBUG; INFO when retried), never with a secret.
     """
 
 
 class AsyncClient(AsyncMethods):
     """The asyncio twin of ``Client``: the same arguments, and every method is a coroutine.
 
-    Use it as an async context manager, or ``await client.close()``.
+    Besides ``Client``'s arguments:
+
+    Args:
+        max_connections: connections kept open at the most (default 64); tasks beyond wait.
+        http_client: an ``httpx.AsyncClient`` of your own to send through (its proxies, TLS and
+            limits apply; it is not closed with this client).
+
+    One ``AsyncClient`` is meant to be shared by all the tasks of a program. Use it as an async
+    context manager, or ``await client.close()``.
     """

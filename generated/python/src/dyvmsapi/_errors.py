@@ -10,6 +10,7 @@ codes by category; each code has its own subclass (``MobileNumberIllegalError`` 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 
 class DyvmsapiError(Exception):
@@ -29,6 +30,7 @@ class DyvmsapiError(Exception):
         recommend: str | None = None,
         host_id: str | None = None,
         retryable: bool | None = None,
+        action: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -38,17 +40,20 @@ class DyvmsapiError(Exception):
         self.recommend = recommend
         self.host_id = host_id
         self.retryable = self.default_retryable if retryable is None else retryable
+        self.action = action  # the action the call was for (set by the client)
 
     def __str__(self) -> str:
         text = f"{self.code}: {self.message}" if self.code else self.message
-        details = [f"HTTP {self.http_status}"] if self.http_status is not None else []
+        details = [self.action] if self.action else []
+        if self.http_status is not None:
+            details.append(f"HTTP {self.http_status}")
         if self.request_id:
             details.append(f"request id {self.request_id}")
         return f"{text} ({', '.join(details)})" if details else text
 
     def __repr__(self) -> str:
         return (
-            f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, "
+            f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, action={self.action!r}, "
             f"request_id={self.request_id!r}, http_status={self.http_status!r})"
         )
 
@@ -90,13 +95,29 @@ class RequestTimeoutError(NetworkError):
 
 
 class InvalidResponseError(DyvmsapiError):
-    """The service answered with something that is not the JSON it should send."""
+    """The service's answer is not what it should send: not JSON, empty, a redirect, too large,
+    or JSON that does not match the action's response model. ``body`` keeps what came (at most
+    the client's body limit); the call may have been processed."""
 
     category = "server"
+
+    def __init__(self, message: str, *, body: bytes = b"", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.body = body
 
 
 class CredentialsError(DyvmsapiError, ValueError):
     """No usable credentials were given."""
+
+
+class InvalidArgumentError(ClientError, ValueError, TypeError):
+    """An argument of a call is wrong: nothing was sent. ``errors`` are pydantic's findings (one
+    dict per problem, as ``ValidationError.errors()``), and the message is pydantic's, with a
+    did-you-mean for a misspelt keyword."""
+
+    def __init__(self, message: str, *, errors: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.errors = errors or []
 
 
 class AccessKeyDisabledError(ClientError):

@@ -12,7 +12,7 @@ from ._answer import RecordedRequest, Responder
 from ._calls import Outcome, SentReceipt
 from ._faults import Fault, FaultKind, FaultQueue
 from ._gateway import KeyPair, NonceBook
-from ._http import Server
+from ._http import IDLE_SECONDS, MAX_CONNECTIONS, REQUEST_SECONDS, Server
 from ._push import PushAttempt, Pusher
 from ._queue import Queues
 from ._service import SERVICE
@@ -55,6 +55,11 @@ class Emulator(Responder):
         account_id: the account in the receipt queues' names (the specs' pattern's ``{account}``).
         token_lifetime: seconds (service clock) a token of the receipt queues stays valid.
         push_urls: receipt type → URL the emulator POSTs that type's receipts to (see :meth:`push_to`).
+        idle_timeout: seconds a keep-alive connection may stay idle between requests.
+        request_timeout: seconds a request may take to arrive whole from its first byte (a slower
+            client gets a 408, then the connection is closed); also what a new connection may wait
+            before its first request, and a client to take an answer.
+        max_connections: connections open at once; a new one beyond them is answered 503 and closed.
 
     Calls and their receipts: a call-placing action's call plays out on ``clock`` (ringing,
     answered or not, ended) with an outcome a test chooses (:meth:`set_outcome`, per number or per
@@ -87,6 +92,9 @@ class Emulator(Responder):
         account_id: str = "1000000000000000",
         token_lifetime: float = 3600.0,
         push_urls: Mapping[str, str] | None = None,
+        idle_timeout: float = IDLE_SECONDS,
+        request_timeout: float = REQUEST_SECONDS,
+        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
         self.service: Mapping[str, Any] = service if service is not None else SERVICE
         self.host_address = host
@@ -127,6 +135,8 @@ class Emulator(Responder):
         self._errors: list[str] = []
         self._lock = threading.Lock()
         self._server: Server | None = None
+        self._timeouts = (idle_timeout, request_timeout)
+        self._max_connections = max_connections
 
     def __repr__(self) -> str:
         state = f"endpoint={self.endpoint!r}" if self._server else "stopped"
@@ -138,7 +148,14 @@ class Emulator(Responder):
         """Open the port and serve in a background thread (again on the same port after stop())."""
         if self._server is not None:
             return self
-        server = Server((self.host_address, self._port), self._respond)
+        idle, request = self._timeouts
+        server = Server(
+            (self.host_address, self._port),
+            self._respond,
+            idle_timeout=idle,
+            request_timeout=request,
+            max_connections=self._max_connections,
+        )
         server.start()
         self._port = server.port
         self._server = server

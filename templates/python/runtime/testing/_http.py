@@ -6,12 +6,20 @@ fighting the test's own threads for the GIL. The handler turns each request into
 :class:`Incoming`, asks the emulator for an :class:`Answer` and writes it; it can also wait before
 answering, or close the connection without answering. Stopping closes the port *and* every open
 connection, so that a client's pooled keep-alive connection cannot reach a stopped emulator.
+
+Hostile or broken clients cannot hold it: heads and bodies are bounded in size, a request must
+arrive whole within ``request_timeout`` seconds of its first byte (408, then closed), a new
+connection that sends nothing for ``request_timeout`` and a keep-alive connection idle for
+``idle_timeout`` are closed, an answer the client does not read within
+``request_timeout`` is given up with its connection, and beyond ``max_connections`` open
+connections a new one is answered 503 and closed while the others go on being served.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 import time
 import traceback
@@ -26,10 +34,16 @@ from ._gateway import Incoming
 
 __all__ = ["Answer", "Server"]
 
-MAX_BODY = 1 << 20
-MAX_HEAD = 1 << 16
+MAX_BODY = 1 << 20  # bytes of one request's body
+MAX_HEAD = 1 << 16  # bytes of one request's line and headers (more: 431)
+MAX_HEADERS = 100  # header lines of one request (more: 431)
 POLL_EVERY = 0.02  # seconds between two looks of a long poll
 IDLE_SECONDS = 120.0  # an idle keep-alive connection is closed after two minutes
+REQUEST_SECONDS = 10.0  # from a request's first byte to its last (slower: 408, closed)
+MAX_CONNECTIONS = 256  # open at once; one more is answered 503 and closed
+
+_LENGTH = re.compile(r"[0-9]{1,15}")
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")
 
 
 @dataclass
@@ -52,15 +66,34 @@ class Answer:
 
 
 class _BadRequest(Exception):
-    pass
+    """A request the front end refuses itself: an HTML page with ``status``, then close."""
+
+    def __init__(self, reason: str = "Bad Request", status: int = 400) -> None:
+        super().__init__(reason)
+        self.status = status
 
 
 class Server:
-    """Listens on ``address`` from :meth:`start` to :meth:`stop`; ``respond`` answers each request."""
+    """Listens on ``address`` from :meth:`start` to :meth:`stop`; ``respond`` answers each request.
 
-    def __init__(self, address: tuple[str, int], respond: Callable[[Incoming], Answer]) -> None:
+    ``idle_timeout``, ``request_timeout`` and ``max_connections`` bound what a client may hold
+    (the module's ``IDLE_SECONDS``, ``REQUEST_SECONDS`` and ``MAX_CONNECTIONS`` by default).
+    """
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        respond: Callable[[Incoming], Answer],
+        *,
+        idle_timeout: float = IDLE_SECONDS,
+        request_timeout: float = REQUEST_SECONDS,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
         self.address = address
         self.respond = respond
+        self.idle_timeout = idle_timeout
+        self.request_timeout = request_timeout
+        self.max_connections = max_connections
         self.errors: list[str] = []
         self.port = 0
         self._loop = asyncio.new_event_loop()
@@ -107,51 +140,40 @@ class Server:
             await self._server.wait_closed()
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        full = len(self._writers) >= self.max_connections
         self._writers.add(writer)
         try:
-            while await self._exchange(reader, writer):
-                pass
+            if full:
+                await self._plain(writer, 503, "Service Unavailable")
+            else:
+                wait = self.request_timeout  # a new connection is opened to send at once
+                while await self._exchange(reader, writer, wait):
+                    wait = self.idle_timeout
         except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, asyncio.CancelledError):
-            pass  # the client went away, idled out, or the server is stopping
+            pass  # the client went away, idled out, did not read, or the server is stopping
         except Exception:
             self.errors.append(traceback.format_exc())
         finally:
             self._writers.discard(writer)
             writer.close()
 
-    async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
-        """Read one request and answer it; whether the connection stays open."""
+    async def _exchange(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, wait: float
+    ) -> bool:
+        """Read one request (its first byte within ``wait`` seconds) and answer it; whether the
+        connection stays open."""
+        first = await asyncio.wait_for(reader.read(1), wait)
+        if not first:
+            return False  # closed by the client between two requests
         try:
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), IDLE_SECONDS)
-        except asyncio.LimitOverrunError:
-            await self._plain(writer, 431, "Request Header Fields Too Large")
+            async with asyncio.timeout(self.request_timeout):
+                incoming, keep_alive = await _read_request(first, reader, writer)
+        except TimeoutError:
+            await self._plain(writer, 408, "Request Timeout")
             return False
-        except asyncio.IncompleteReadError as partial:
-            if partial.partial.strip():
-                await self._plain(writer, 400, "Bad Request")
-            return False
-        try:
-            method, target, version, headers = _parse_head(head)
-            body = await _read_body(reader, headers)
         except _BadRequest as bad:
-            await self._plain(writer, 400, str(bad) or "Bad Request")
+            await self._plain(writer, bad.status, str(bad))
             return False
-        values = dict(headers)
-        keep_alive = values.get("connection", "").lower() != "close" and version == "HTTP/1.1"
-        keep_alive = keep_alive or values.get("connection", "").lower() == "keep-alive"
-        path, _, query = target.partition("?")
-        form: list[tuple[str, str]] = []
-        if values.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-            form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
-        incoming = Incoming(
-            method=method,
-            path=path or "/",
-            query=tuple(parse_qsl(query, keep_blank_values=True)),
-            headers=tuple(headers),
-            body=body,
-            form=tuple(form),
-            raw_query=query,
-        )
         answer = self.respond(incoming)
         if answer.poll is not None:
             answer = await _long_poll(answer)
@@ -164,8 +186,7 @@ class Server:
         else:
             payload = json.dumps(answer.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             extra = {"Content-Type": "application/json;charset=utf-8", **answer.headers}
-        writer.write(_head(answer.status, len(payload), extra, keep_alive) + payload)
-        await writer.drain()
+        await self._send(writer, _head(answer.status, len(payload), extra, keep_alive) + payload)
         return keep_alive
 
     async def _plain(self, writer: asyncio.StreamWriter, status: int, reason: str) -> None:
@@ -173,8 +194,50 @@ class Server:
         title = f"{status} {reason}"
         page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>"
         body = page.encode()
-        writer.write(_head(status, len(body), {"Content-Type": "text/html"}, False) + body)
-        await writer.drain()
+        await self._send(writer, _head(status, len(body), {"Content-Type": "text/html"}, False) + body)
+
+    async def _send(self, writer: asyncio.StreamWriter, data: bytes) -> None:
+        """Write, waiting at most ``request_timeout`` for a client that does not read."""
+        writer.write(data)
+        await asyncio.wait_for(writer.drain(), self.request_timeout)
+
+
+async def _read_request(
+    first: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> tuple[Incoming, bool]:
+    """The rest of a request whose ``first`` byte has come, and whether to keep the connection."""
+    try:
+        head = first + await reader.readuntil(b"\r\n\r\n")
+    except asyncio.LimitOverrunError:
+        raise _BadRequest("Request Header Fields Too Large", 431) from None
+    except asyncio.IncompleteReadError as partial:
+        if (first + partial.partial).strip():
+            raise _BadRequest() from None
+        raise
+    method, target, version, headers = _parse_head(head)
+    values = dict(headers)
+    if values.get("expect", "").lower() == "100-continue" and version == "HTTP/1.1":
+        writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    try:
+        body = await _read_body(reader, headers)
+    except asyncio.LimitOverrunError:
+        raise _BadRequest("Bad chunk") from None
+    keep_alive = values.get("connection", "").lower() != "close" and version == "HTTP/1.1"
+    keep_alive = keep_alive or values.get("connection", "").lower() == "keep-alive"
+    path, _, query = target.partition("?")
+    form: list[tuple[str, str]] = []
+    if values.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+    incoming = Incoming(
+        method=method,
+        path=path or "/",
+        query=tuple(parse_qsl(query, keep_blank_values=True)),
+        headers=tuple(headers),
+        body=body,
+        form=tuple(form),
+        raw_query=query,
+    )
+    return incoming, keep_alive
 
 
 async def _long_poll(answer: Answer) -> Answer:
@@ -197,6 +260,8 @@ def _parse_head(head: bytes) -> tuple[str, str, str, list[tuple[str, str]]]:
     parts = line.split(" ")
     if len(parts) != 3 or not parts[0].isalpha() or parts[2] not in ("HTTP/1.1", "HTTP/1.0"):
         raise _BadRequest("Bad request line")
+    if len(lines) > MAX_HEADERS:
+        raise _BadRequest("Request Header Fields Too Large", 431)
     headers: list[tuple[str, str]] = []
     for raw in lines:
         name, sep, value = raw.partition(":")
@@ -209,26 +274,33 @@ def _parse_head(head: bytes) -> tuple[str, str, str, list[tuple[str, str]]]:
 async def _read_body(reader: asyncio.StreamReader, headers: list[tuple[str, str]]) -> bytes:
     values = dict(headers)
     if "chunked" in values.get("transfer-encoding", "").lower():
-        chunks: list[bytes] = []
-        while True:
-            size_line = await reader.readuntil(b"\r\n")
-            try:
-                size = int(size_line.split(b";")[0].strip(), 16)
-            except ValueError:
-                raise _BadRequest("Bad chunk") from None
-            if size == 0:
-                while (await reader.readuntil(b"\r\n")) != b"\r\n":
-                    pass  # trailers
-                return b"".join(chunks)
-            if sum(map(len, chunks)) + size > MAX_BODY:
-                raise _BadRequest("Body too large")
-            chunks.append(await reader.readexactly(size))
-            await reader.readexactly(2)
-    length_text = values.get("content-length", "0") or "0"
-    if not length_text.isdigit() or int(length_text) > MAX_BODY:
+        return await _read_chunked(reader)
+    lengths = {value or "0" for name, value in headers if name == "content-length"} or {"0"}
+    text = lengths.pop()
+    if lengths or not _LENGTH.fullmatch(text) or int(text) > MAX_BODY:  # two different lengths too
         raise _BadRequest("Bad Content-Length")
-    length = int(length_text)
-    return await reader.readexactly(length) if length else b""
+    return await reader.readexactly(int(text)) if int(text) else b""
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        size_text = (await reader.readuntil(b"\r\n"))[:-2].split(b";")[0].strip()
+        if not _CHUNK_SIZE.fullmatch(size_text):
+            raise _BadRequest("Bad chunk")
+        size = int(size_text, 16)
+        if size == 0:
+            break
+        total += size
+        if total > MAX_BODY:
+            raise _BadRequest("Body too large")
+        chunks.append(await reader.readexactly(size))
+        if await reader.readexactly(2) != b"\r\n":
+            raise _BadRequest("Bad chunk")
+    while (await reader.readuntil(b"\r\n")) != b"\r\n":
+        pass  # trailers, ignored (the request timeout bounds how many)
+    return b"".join(chunks)
 
 
 def _head(status: int, length: int, headers: dict[str, str], keep_alive: bool) -> bytes:

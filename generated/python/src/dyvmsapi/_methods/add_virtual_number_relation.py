@@ -55,7 +55,8 @@ class Sync(SyncBase):
             ``AddVirtualNumberRelationResponse`` with ``code``, ``message``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             UnauthorizedOperationError: ``UnauthorizedOperation``.
             VirtualNumberQueryFailError: ``VirtualNumber.Query.Fail``.
             InternalError: ``InternalError``.
@@ -107,7 +108,8 @@ class Async(AsyncBase):
             ``AddVirtualNumberRelationResponse`` with ``code``, ``message``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             UnauthorizedOperationError: ``UnauthorizedOperation``.
             VirtualNumberQueryFailError: ``VirtualNumber.Query.Fail``.
             InternalError: ``InternalError``.

@@ -64,7 +64,8 @@ class Sync(SyncBase):
             ``BatchRobotSmartCallResponse`` with ``code``, ``message``, ``request_id``, ``task_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(BatchRobotSmartCallRequest, request, kwargs)
@@ -123,7 +124,8 @@ class Async(AsyncBase):
             ``BatchRobotSmartCallResponse`` with ``code``, ``message``, ``request_id``, ``task_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(BatchRobotSmartCallRequest, request, kwargs)

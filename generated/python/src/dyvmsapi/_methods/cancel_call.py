@@ -47,7 +47,8 @@ class Sync(SyncBase):
             ``CancelCallResponse`` with ``request_id``, ``code``, ``message``, ``status``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             RamPermissionDenyError: ``isp.RAM_PERMISSION_DENY``.
             OutOfServiceError: ``isv.OUT_OF_SERVICE``.
             ProductNotSubscribedError: ``isv.PRODUCT_UN_SUBSCRIPT``.
@@ -99,7 +100,8 @@ class Async(AsyncBase):
             ``CancelCallResponse`` with ``request_id``, ``code``, ``message``, ``status``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             RamPermissionDenyError: ``isp.RAM_PERMISSION_DENY``.
             OutOfServiceError: ``isv.OUT_OF_SERVICE``.
             ProductNotSubscribedError: ``isv.PRODUCT_UN_SUBSCRIPT``.

@@ -44,7 +44,8 @@ class Sync(SyncBase):
             ``CancelOrderRobotTaskResponse`` with ``code``, ``message``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(CancelOrderRobotTaskRequest, request, kwargs)
@@ -83,7 +84,8 @@ class Async(AsyncBase):
             ``CancelOrderRobotTaskResponse`` with ``code``, ``message``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(CancelOrderRobotTaskRequest, request, kwargs)

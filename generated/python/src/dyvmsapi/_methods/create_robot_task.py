@@ -60,7 +60,8 @@ class Sync(SyncBase):
             ``CreateRobotTaskResponse`` with ``code``, ``message``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(CreateRobotTaskRequest, request, kwargs)
@@ -115,7 +116,8 @@ class Async(AsyncBase):
             ``CreateRobotTaskResponse`` with ``code``, ``message``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(CreateRobotTaskRequest, request, kwargs)

@@ -46,7 +46,8 @@ class Sync(SyncBase):
             ``ExecuteCallTaskResponse`` with ``code``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
@@ -88,7 +89,8 @@ class Async(AsyncBase):
             ``ExecuteCallTaskResponse`` with ``code``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """

@@ -46,7 +46,8 @@ class Sync(SyncBase):
             ``GetHotlineQualificationByOrderResponse`` with ``code``, ``message``, ``request_id``, ``data``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             InternalError: ``InternalError``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
@@ -88,7 +89,8 @@ class Async(AsyncBase):
             ``GetHotlineQualificationByOrderResponse`` with ``code``, ``message``, ``request_id``, ``data``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             InternalError: ``InternalError``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.

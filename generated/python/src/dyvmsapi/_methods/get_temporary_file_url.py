@@ -43,7 +43,8 @@ class Sync(SyncBase):
             ``GetTemporaryFileUrlResponse`` with ``access_denied_detail``, ``message``, ``request_id``, ``data``, ``code``, ``success``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(GetTemporaryFileUrlRequest, request, kwargs)
@@ -81,7 +82,8 @@ class Async(AsyncBase):
             ``GetTemporaryFileUrlResponse`` with ``access_denied_detail``, ``message``, ``request_id``, ``data``, ``code``, ``success``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(GetTemporaryFileUrlRequest, request, kwargs)

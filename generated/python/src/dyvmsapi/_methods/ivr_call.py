@@ -67,7 +67,8 @@ class Sync(SyncBase):
             ``IvrCallResponse`` with ``request_id``, ``code``, ``message``, ``call_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             RamPermissionDenyError: ``isp.RAM_PERMISSION_DENY``.
             OutOfServiceError: ``isv.OUT_OF_SERVICE``.
             ProductNotSubscribedError: ``isv.PRODUCT_UN_SUBSCRIPT``.
@@ -144,7 +145,8 @@ class Async(AsyncBase):
             ``IvrCallResponse`` with ``request_id``, ``code``, ``message``, ``call_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             RamPermissionDenyError: ``isp.RAM_PERMISSION_DENY``.
             OutOfServiceError: ``isv.OUT_OF_SERVICE``.
             ProductNotSubscribedError: ``isv.PRODUCT_UN_SUBSCRIPT``.

@@ -6,10 +6,26 @@ Loaded the first time the method is looked up on a client (see ``_base_client``)
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, overload
 
 from .._base_client import AsyncBase, SyncBase, make_request
+from .._base_client import make_request as _make_request
+from .._pagination import Paging as _Paging
+from .._pagination import async_items as _async_items
+from .._pagination import async_pages as _async_pages
+from .._pagination import items as _items
+from .._pagination import pages as _pages
+from ..models import list_call_task as _models
 from ..models.list_call_task import ListCallTaskRequest, ListCallTaskResponse
+
+_PAGING = _Paging(
+    style="page",
+    parameter="page_number",
+    items=("data",),
+    total=("total",),
+    first_page=1,
+)
 
 
 class Sync(SyncBase):
@@ -53,12 +69,87 @@ class Sync(SyncBase):
             ``ListCallTaskResponse`` with ``code``, ``page_size``, ``page_number``, ``request_id``, ``total``, ``data``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(ListCallTaskRequest, request, kwargs)
         return self._invoke("ListCallTask", payload, ListCallTaskResponse, idempotent=True)
+
+    def list_call_task_pages(
+        self,
+        /,
+        *,
+        page_size: int | None = None,
+        template_name: str | None = None,
+        status: str | None = None,
+        task_name: str | None = None,
+        task_id: str | None = None,
+        biz_type: str | None = None,
+    ) -> Iterator[ListCallTaskResponse]:
+        """Every page of ``list_call_task``, one request each.
+
+        The iteration sets ``page_number``, from 1 up. It ends when a page holds no items or the
+        items reach ``total``. It takes the arguments of ``list_call_task`` but ``page_number``:
+        they are checked when it is called, and a page's errors are raised when the page is asked
+        for.
+
+        Yields:
+            ``ListCallTaskResponse``, one per page.
+        """
+        _request = _make_request(
+            ListCallTaskRequest,
+            None,
+            _PAGING.first(
+                {
+                    "page_size": page_size,
+                    "template_name": template_name,
+                    "status": status,
+                    "task_name": task_name,
+                    "task_id": task_id,
+                    "biz_type": biz_type,
+                }
+            ),
+        )
+        return _pages(self.list_call_task, _request, _PAGING)
+
+    def list_call_task_items(
+        self,
+        /,
+        *,
+        page_size: int | None = None,
+        template_name: str | None = None,
+        status: str | None = None,
+        task_name: str | None = None,
+        task_id: str | None = None,
+        biz_type: str | None = None,
+    ) -> Iterator[_models.Data]:
+        """Every item of every page of ``list_call_task``, in order.
+
+        The iteration sets ``page_number``, from 1 up. It ends when a page holds no items or the
+        items reach ``total``. It takes the arguments of ``list_call_task`` but ``page_number``:
+        they are checked when it is called, and a page's errors are raised when the page is asked
+        for.
+
+        Yields:
+            ``Data``: each page's ``data``, one by one.
+        """
+        _request = _make_request(
+            ListCallTaskRequest,
+            None,
+            _PAGING.first(
+                {
+                    "page_size": page_size,
+                    "template_name": template_name,
+                    "status": status,
+                    "task_name": task_name,
+                    "task_id": task_id,
+                    "biz_type": biz_type,
+                }
+            ),
+        )
+        return _items(self.list_call_task, _request, _PAGING)
 
 
 class Async(AsyncBase):
@@ -102,9 +193,84 @@ class Async(AsyncBase):
             ``ListCallTaskResponse`` with ``code``, ``page_size``, ``page_number``, ``request_id``, ``total``, ``data``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(ListCallTaskRequest, request, kwargs)
         return await self._invoke("ListCallTask", payload, ListCallTaskResponse, idempotent=True)
+
+    def list_call_task_pages(
+        self,
+        /,
+        *,
+        page_size: int | None = None,
+        template_name: str | None = None,
+        status: str | None = None,
+        task_name: str | None = None,
+        task_id: str | None = None,
+        biz_type: str | None = None,
+    ) -> AsyncIterator[ListCallTaskResponse]:
+        """Every page of ``list_call_task``, one request each.
+
+        The iteration sets ``page_number``, from 1 up. It ends when a page holds no items or the
+        items reach ``total``. It takes the arguments of ``list_call_task`` but ``page_number``:
+        they are checked when it is called, and a page's errors are raised when the page is asked
+        for.
+
+        Yields:
+            ``ListCallTaskResponse``, one per page.
+        """
+        _request = _make_request(
+            ListCallTaskRequest,
+            None,
+            _PAGING.first(
+                {
+                    "page_size": page_size,
+                    "template_name": template_name,
+                    "status": status,
+                    "task_name": task_name,
+                    "task_id": task_id,
+                    "biz_type": biz_type,
+                }
+            ),
+        )
+        return _async_pages(self.list_call_task, _request, _PAGING)
+
+    def list_call_task_items(
+        self,
+        /,
+        *,
+        page_size: int | None = None,
+        template_name: str | None = None,
+        status: str | None = None,
+        task_name: str | None = None,
+        task_id: str | None = None,
+        biz_type: str | None = None,
+    ) -> AsyncIterator[_models.Data]:
+        """Every item of every page of ``list_call_task``, in order.
+
+        The iteration sets ``page_number``, from 1 up. It ends when a page holds no items or the
+        items reach ``total``. It takes the arguments of ``list_call_task`` but ``page_number``:
+        they are checked when it is called, and a page's errors are raised when the page is asked
+        for.
+
+        Yields:
+            ``Data``: each page's ``data``, one by one.
+        """
+        _request = _make_request(
+            ListCallTaskRequest,
+            None,
+            _PAGING.first(
+                {
+                    "page_size": page_size,
+                    "template_name": template_name,
+                    "status": status,
+                    "task_name": task_name,
+                    "task_id": task_id,
+                    "biz_type": biz_type,
+                }
+            ),
+        )
+        return _async_items(self.list_call_task, _request, _PAGING)

@@ -6,10 +6,26 @@ Loaded the first time the method is looked up on a client (see ``_base_client``)
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, overload
 
 from .._base_client import AsyncBase, SyncBase, make_request
+from .._base_client import make_request as _make_request
+from .._pagination import Paging as _Paging
+from .._pagination import async_items as _async_items
+from .._pagination import async_pages as _async_pages
+from .._pagination import items as _items
+from .._pagination import pages as _pages
+from ..models import list_call_task_detail as _models
 from ..models.list_call_task_detail import ListCallTaskDetailRequest, ListCallTaskDetailResponse
+
+_PAGING = _Paging(
+    style="page",
+    parameter="page_number",
+    items=("data",),
+    total=("total",),
+    first_page=1,
+)
 
 
 class Sync(SyncBase):
@@ -49,11 +65,68 @@ class Sync(SyncBase):
             ``ListCallTaskDetailResponse`` with ``request_id``, ``code``, ``total_page``, ``page_size``, ``page_number``, ``total``, ``data``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(ListCallTaskDetailRequest, request, kwargs)
         return self._invoke("ListCallTaskDetail", payload, ListCallTaskDetailResponse, idempotent=True)
+
+    def list_call_task_detail_pages(
+        self,
+        /,
+        *,
+        task_id: int,
+        called_num: str | None = None,
+        status: str | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[ListCallTaskDetailResponse]:
+        """Every page of ``list_call_task_detail``, one request each.
+
+        The iteration sets ``page_number``, from 1 up. It ends when a page holds no items or the
+        items reach ``total``. It takes the arguments of ``list_call_task_detail`` but
+        ``page_number``: they are checked when it is called, and a page's errors are raised when the
+        page is asked for.
+
+        Yields:
+            ``ListCallTaskDetailResponse``, one per page.
+        """
+        _request = _make_request(
+            ListCallTaskDetailRequest,
+            None,
+            _PAGING.first(
+                {"task_id": task_id, "called_num": called_num, "status": status, "page_size": page_size}
+            ),
+        )
+        return _pages(self.list_call_task_detail, _request, _PAGING)
+
+    def list_call_task_detail_items(
+        self,
+        /,
+        *,
+        task_id: int,
+        called_num: str | None = None,
+        status: str | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[_models.Data]:
+        """Every item of every page of ``list_call_task_detail``, in order.
+
+        The iteration sets ``page_number``, from 1 up. It ends when a page holds no items or the
+        items reach ``total``. It takes the arguments of ``list_call_task_detail`` but
+        ``page_number``: they are checked when it is called, and a page's errors are raised when the
+        page is asked for.
+
+        Yields:
+            ``Data``: each page's ``data``, one by one.
+        """
+        _request = _make_request(
+            ListCallTaskDetailRequest,
+            None,
+            _PAGING.first(
+                {"task_id": task_id, "called_num": called_num, "status": status, "page_size": page_size}
+            ),
+        )
+        return _items(self.list_call_task_detail, _request, _PAGING)
 
 
 class Async(AsyncBase):
@@ -95,8 +168,65 @@ class Async(AsyncBase):
             ``ListCallTaskDetailResponse`` with ``request_id``, ``code``, ``total_page``, ``page_size``, ``page_number``, ``total``, ``data``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(ListCallTaskDetailRequest, request, kwargs)
         return await self._invoke("ListCallTaskDetail", payload, ListCallTaskDetailResponse, idempotent=True)
+
+    def list_call_task_detail_pages(
+        self,
+        /,
+        *,
+        task_id: int,
+        called_num: str | None = None,
+        status: str | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[ListCallTaskDetailResponse]:
+        """Every page of ``list_call_task_detail``, one request each.
+
+        The iteration sets ``page_number``, from 1 up. It ends when a page holds no items or the
+        items reach ``total``. It takes the arguments of ``list_call_task_detail`` but
+        ``page_number``: they are checked when it is called, and a page's errors are raised when the
+        page is asked for.
+
+        Yields:
+            ``ListCallTaskDetailResponse``, one per page.
+        """
+        _request = _make_request(
+            ListCallTaskDetailRequest,
+            None,
+            _PAGING.first(
+                {"task_id": task_id, "called_num": called_num, "status": status, "page_size": page_size}
+            ),
+        )
+        return _async_pages(self.list_call_task_detail, _request, _PAGING)
+
+    def list_call_task_detail_items(
+        self,
+        /,
+        *,
+        task_id: int,
+        called_num: str | None = None,
+        status: str | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[_models.Data]:
+        """Every item of every page of ``list_call_task_detail``, in order.
+
+        The iteration sets ``page_number``, from 1 up. It ends when a page holds no items or the
+        items reach ``total``. It takes the arguments of ``list_call_task_detail`` but
+        ``page_number``: they are checked when it is called, and a page's errors are raised when the
+        page is asked for.
+
+        Yields:
+            ``Data``: each page's ``data``, one by one.
+        """
+        _request = _make_request(
+            ListCallTaskDetailRequest,
+            None,
+            _PAGING.first(
+                {"task_id": task_id, "called_num": called_num, "status": status, "page_size": page_size}
+            ),
+        )
+        return _async_items(self.list_call_task_detail, _request, _PAGING)

@@ -6,12 +6,28 @@ Loaded the first time the method is looked up on a client (see ``_base_client``)
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, overload
 
 from .._base_client import AsyncBase, SyncBase, make_request
+from .._base_client import make_request as _make_request
+from .._pagination import Paging as _Paging
+from .._pagination import async_items as _async_items
+from .._pagination import async_pages as _async_pages
+from .._pagination import items as _items
+from .._pagination import pages as _pages
+from ..models import list_hotline_transfer_register_file as _models
 from ..models.list_hotline_transfer_register_file import (
     ListHotlineTransferRegisterFileRequest,
     ListHotlineTransferRegisterFileResponse,
+)
+
+_PAGING = _Paging(
+    style="page",
+    parameter="page_no",
+    items=("data", "values"),
+    total=("data", "total"),
+    first_page=1,
 )
 
 
@@ -52,7 +68,8 @@ class Sync(SyncBase):
             ``ListHotlineTransferRegisterFileResponse`` with ``code``, ``message``, ``request_id``, ``data``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
@@ -63,6 +80,68 @@ class Sync(SyncBase):
             ListHotlineTransferRegisterFileResponse,
             idempotent=True,
         )
+
+    def list_hotline_transfer_register_file_pages(
+        self,
+        /,
+        *,
+        qualification_id: str,
+        hotline_number: str,
+        page_size: int | None = None,
+    ) -> Iterator[ListHotlineTransferRegisterFileResponse]:
+        """Every page of ``list_hotline_transfer_register_file``, one request each.
+
+        The iteration sets ``page_no``, from 1 up. It ends when a page holds no items or the items
+        reach ``data.total``. It takes the arguments of ``list_hotline_transfer_register_file`` but
+        ``page_no``: they are checked when it is called, and a page's errors are raised when the
+        page is asked for.
+
+        Yields:
+            ``ListHotlineTransferRegisterFileResponse``, one per page.
+        """
+        _request = _make_request(
+            ListHotlineTransferRegisterFileRequest,
+            None,
+            _PAGING.first(
+                {
+                    "qualification_id": qualification_id,
+                    "hotline_number": hotline_number,
+                    "page_size": page_size,
+                }
+            ),
+        )
+        return _pages(self.list_hotline_transfer_register_file, _request, _PAGING)
+
+    def list_hotline_transfer_register_file_items(
+        self,
+        /,
+        *,
+        qualification_id: str,
+        hotline_number: str,
+        page_size: int | None = None,
+    ) -> Iterator[_models.Values]:
+        """Every item of every page of ``list_hotline_transfer_register_file``, in order.
+
+        The iteration sets ``page_no``, from 1 up. It ends when a page holds no items or the items
+        reach ``data.total``. It takes the arguments of ``list_hotline_transfer_register_file`` but
+        ``page_no``: they are checked when it is called, and a page's errors are raised when the
+        page is asked for.
+
+        Yields:
+            ``Values``: each page's ``data.values``, one by one.
+        """
+        _request = _make_request(
+            ListHotlineTransferRegisterFileRequest,
+            None,
+            _PAGING.first(
+                {
+                    "qualification_id": qualification_id,
+                    "hotline_number": hotline_number,
+                    "page_size": page_size,
+                }
+            ),
+        )
+        return _items(self.list_hotline_transfer_register_file, _request, _PAGING)
 
 
 class Async(AsyncBase):
@@ -102,7 +181,8 @@ class Async(AsyncBase):
             ``ListHotlineTransferRegisterFileResponse`` with ``code``, ``message``, ``request_id``, ``data``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
@@ -113,3 +193,65 @@ class Async(AsyncBase):
             ListHotlineTransferRegisterFileResponse,
             idempotent=True,
         )
+
+    def list_hotline_transfer_register_file_pages(
+        self,
+        /,
+        *,
+        qualification_id: str,
+        hotline_number: str,
+        page_size: int | None = None,
+    ) -> AsyncIterator[ListHotlineTransferRegisterFileResponse]:
+        """Every page of ``list_hotline_transfer_register_file``, one request each.
+
+        The iteration sets ``page_no``, from 1 up. It ends when a page holds no items or the items
+        reach ``data.total``. It takes the arguments of ``list_hotline_transfer_register_file`` but
+        ``page_no``: they are checked when it is called, and a page's errors are raised when the
+        page is asked for.
+
+        Yields:
+            ``ListHotlineTransferRegisterFileResponse``, one per page.
+        """
+        _request = _make_request(
+            ListHotlineTransferRegisterFileRequest,
+            None,
+            _PAGING.first(
+                {
+                    "qualification_id": qualification_id,
+                    "hotline_number": hotline_number,
+                    "page_size": page_size,
+                }
+            ),
+        )
+        return _async_pages(self.list_hotline_transfer_register_file, _request, _PAGING)
+
+    def list_hotline_transfer_register_file_items(
+        self,
+        /,
+        *,
+        qualification_id: str,
+        hotline_number: str,
+        page_size: int | None = None,
+    ) -> AsyncIterator[_models.Values]:
+        """Every item of every page of ``list_hotline_transfer_register_file``, in order.
+
+        The iteration sets ``page_no``, from 1 up. It ends when a page holds no items or the items
+        reach ``data.total``. It takes the arguments of ``list_hotline_transfer_register_file`` but
+        ``page_no``: they are checked when it is called, and a page's errors are raised when the
+        page is asked for.
+
+        Yields:
+            ``Values``: each page's ``data.values``, one by one.
+        """
+        _request = _make_request(
+            ListHotlineTransferRegisterFileRequest,
+            None,
+            _PAGING.first(
+                {
+                    "qualification_id": qualification_id,
+                    "hotline_number": hotline_number,
+                    "page_size": page_size,
+                }
+            ),
+        )
+        return _async_items(self.list_hotline_transfer_register_file, _request, _PAGING)

@@ -43,7 +43,8 @@ class Sync(SyncBase):
             ``PauseVideoFileResponse`` with ``request_id``, ``access_denied_detail``, ``message``, ``data``, ``code``, ``success``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(PauseVideoFileRequest, request, kwargs)
@@ -81,7 +82,8 @@ class Async(AsyncBase):
             ``PauseVideoFileResponse`` with ``request_id``, ``access_denied_detail``, ``message``, ``data``, ``code``, ``success``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(PauseVideoFileRequest, request, kwargs)

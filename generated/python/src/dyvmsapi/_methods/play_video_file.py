@@ -49,7 +49,8 @@ class Sync(SyncBase):
             ``PlayVideoFileResponse`` with ``request_id``, ``access_denied_detail``, ``message``, ``model``, ``code``, ``success``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(PlayVideoFileRequest, request, kwargs)
@@ -93,7 +94,8 @@ class Async(AsyncBase):
             ``PlayVideoFileResponse`` with ``request_id``, ``access_denied_detail``, ``message``, ``model``, ``code``, ``success``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(PlayVideoFileRequest, request, kwargs)

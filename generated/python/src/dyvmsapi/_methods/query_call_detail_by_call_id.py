@@ -58,7 +58,8 @@ class Sync(SyncBase):
             ``QueryCallDetailByCallIdResponse`` with ``request_id``, ``code``, ``message``, ``data``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             RamPermissionDenyError: ``isp.RAM_PERMISSION_DENY``.
             OutOfServiceError: ``isv.OUT_OF_SERVICE``.
             ProductNotSubscribedError: ``isv.PRODUCT_UN_SUBSCRIPT``.
@@ -118,7 +119,8 @@ class Async(AsyncBase):
             ``QueryCallDetailByCallIdResponse`` with ``request_id``, ``code``, ``message``, ``data``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             RamPermissionDenyError: ``isp.RAM_PERMISSION_DENY``.
             OutOfServiceError: ``isv.OUT_OF_SERVICE``.
             ProductNotSubscribedError: ``isv.PRODUCT_UN_SUBSCRIPT``.

@@ -46,7 +46,8 @@ class Sync(SyncBase):
             ``QueryCallInPoolTransferConfigResponse`` with ``code``, ``message``, ``request_id``, ``data``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
@@ -87,7 +88,8 @@ class Async(AsyncBase):
             ``QueryCallInPoolTransferConfigResponse`` with ``code``, ``message``, ``request_id``, ``data``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """

@@ -6,12 +6,28 @@ Loaded the first time the method is looked up on a client (see ``_base_client``)
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, overload
 
 from .._base_client import AsyncBase, SyncBase, make_request
+from .._base_client import make_request as _make_request
+from .._pagination import Paging as _Paging
+from .._pagination import async_items as _async_items
+from .._pagination import async_pages as _async_pages
+from .._pagination import items as _items
+from .._pagination import pages as _pages
+from ..models import query_call_in_transfer_record as _models
 from ..models.query_call_in_transfer_record import (
     QueryCallInTransferRecordRequest,
     QueryCallInTransferRecordResponse,
+)
+
+_PAGING = _Paging(
+    style="page",
+    parameter="page_no",
+    items=("data", "values"),
+    total=("data", "total"),
+    first_page=1,
 )
 
 
@@ -54,7 +70,8 @@ class Sync(SyncBase):
             ``QueryCallInTransferRecordResponse`` with ``code``, ``message``, ``request_id``, ``data``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
@@ -62,6 +79,72 @@ class Sync(SyncBase):
         return self._invoke(
             "QueryCallInTransferRecord", payload, QueryCallInTransferRecordResponse, idempotent=True
         )
+
+    def query_call_in_transfer_record_pages(
+        self,
+        /,
+        *,
+        phone_number: str,
+        query_date: str,
+        page_size: int,
+        call_in_caller: str | None = None,
+    ) -> Iterator[QueryCallInTransferRecordResponse]:
+        """Every page of ``query_call_in_transfer_record``, one request each.
+
+        The iteration sets ``page_no``, from 1 up. It ends when a page holds no items or the items
+        reach ``data.total``. It takes the arguments of ``query_call_in_transfer_record`` but
+        ``page_no``: they are checked when it is called, and a page's errors are raised when the
+        page is asked for.
+
+        Yields:
+            ``QueryCallInTransferRecordResponse``, one per page.
+        """
+        _request = _make_request(
+            QueryCallInTransferRecordRequest,
+            None,
+            _PAGING.first(
+                {
+                    "phone_number": phone_number,
+                    "query_date": query_date,
+                    "page_size": page_size,
+                    "call_in_caller": call_in_caller,
+                }
+            ),
+        )
+        return _pages(self.query_call_in_transfer_record, _request, _PAGING)
+
+    def query_call_in_transfer_record_items(
+        self,
+        /,
+        *,
+        phone_number: str,
+        query_date: str,
+        page_size: int,
+        call_in_caller: str | None = None,
+    ) -> Iterator[_models.Values]:
+        """Every item of every page of ``query_call_in_transfer_record``, in order.
+
+        The iteration sets ``page_no``, from 1 up. It ends when a page holds no items or the items
+        reach ``data.total``. It takes the arguments of ``query_call_in_transfer_record`` but
+        ``page_no``: they are checked when it is called, and a page's errors are raised when the
+        page is asked for.
+
+        Yields:
+            ``Values``: each page's ``data.values``, one by one.
+        """
+        _request = _make_request(
+            QueryCallInTransferRecordRequest,
+            None,
+            _PAGING.first(
+                {
+                    "phone_number": phone_number,
+                    "query_date": query_date,
+                    "page_size": page_size,
+                    "call_in_caller": call_in_caller,
+                }
+            ),
+        )
+        return _items(self.query_call_in_transfer_record, _request, _PAGING)
 
 
 class Async(AsyncBase):
@@ -103,7 +186,8 @@ class Async(AsyncBase):
             ``QueryCallInTransferRecordResponse`` with ``code``, ``message``, ``request_id``, ``data``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
@@ -111,3 +195,69 @@ class Async(AsyncBase):
         return await self._invoke(
             "QueryCallInTransferRecord", payload, QueryCallInTransferRecordResponse, idempotent=True
         )
+
+    def query_call_in_transfer_record_pages(
+        self,
+        /,
+        *,
+        phone_number: str,
+        query_date: str,
+        page_size: int,
+        call_in_caller: str | None = None,
+    ) -> AsyncIterator[QueryCallInTransferRecordResponse]:
+        """Every page of ``query_call_in_transfer_record``, one request each.
+
+        The iteration sets ``page_no``, from 1 up. It ends when a page holds no items or the items
+        reach ``data.total``. It takes the arguments of ``query_call_in_transfer_record`` but
+        ``page_no``: they are checked when it is called, and a page's errors are raised when the
+        page is asked for.
+
+        Yields:
+            ``QueryCallInTransferRecordResponse``, one per page.
+        """
+        _request = _make_request(
+            QueryCallInTransferRecordRequest,
+            None,
+            _PAGING.first(
+                {
+                    "phone_number": phone_number,
+                    "query_date": query_date,
+                    "page_size": page_size,
+                    "call_in_caller": call_in_caller,
+                }
+            ),
+        )
+        return _async_pages(self.query_call_in_transfer_record, _request, _PAGING)
+
+    def query_call_in_transfer_record_items(
+        self,
+        /,
+        *,
+        phone_number: str,
+        query_date: str,
+        page_size: int,
+        call_in_caller: str | None = None,
+    ) -> AsyncIterator[_models.Values]:
+        """Every item of every page of ``query_call_in_transfer_record``, in order.
+
+        The iteration sets ``page_no``, from 1 up. It ends when a page holds no items or the items
+        reach ``data.total``. It takes the arguments of ``query_call_in_transfer_record`` but
+        ``page_no``: they are checked when it is called, and a page's errors are raised when the
+        page is asked for.
+
+        Yields:
+            ``Values``: each page's ``data.values``, one by one.
+        """
+        _request = _make_request(
+            QueryCallInTransferRecordRequest,
+            None,
+            _PAGING.first(
+                {
+                    "phone_number": phone_number,
+                    "query_date": query_date,
+                    "page_size": page_size,
+                    "call_in_caller": call_in_caller,
+                }
+            ),
+        )
+        return _async_items(self.query_call_in_transfer_record, _request, _PAGING)

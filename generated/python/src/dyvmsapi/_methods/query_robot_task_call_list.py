@@ -61,7 +61,8 @@ class Sync(SyncBase):
             ``QueryRobotTaskCallListResponse`` with ``code``, ``message``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(QueryRobotTaskCallListRequest, request, kwargs)
@@ -119,7 +120,8 @@ class Async(AsyncBase):
             ``QueryRobotTaskCallListResponse`` with ``code``, ``message``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(QueryRobotTaskCallListRequest, request, kwargs)

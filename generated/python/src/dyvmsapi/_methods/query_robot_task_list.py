@@ -49,7 +49,8 @@ class Sync(SyncBase):
             ``QueryRobotTaskListResponse`` with ``data``, ``request_id``, ``page_no``, ``code``, ``message``, ``page_size``, ``total_count``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(QueryRobotTaskListRequest, request, kwargs)
@@ -95,7 +96,8 @@ class Async(AsyncBase):
             ``QueryRobotTaskListResponse`` with ``data``, ``request_id``, ``page_no``, ``code``, ``message``, ``page_size``, ``total_count``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(QueryRobotTaskListRequest, request, kwargs)

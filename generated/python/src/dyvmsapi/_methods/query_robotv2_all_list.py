@@ -40,7 +40,8 @@ class Sync(SyncBase):
             ``QueryRobotv2AllListResponse`` with ``code``, ``message``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(QueryRobotv2AllListRequest, request, kwargs)
@@ -75,7 +76,8 @@ class Async(AsyncBase):
             ``QueryRobotv2AllListResponse`` with ``code``, ``message``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(QueryRobotv2AllListRequest, request, kwargs)

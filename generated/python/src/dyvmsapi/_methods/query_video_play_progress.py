@@ -45,7 +45,8 @@ class Sync(SyncBase):
             ``QueryVideoPlayProgressResponse`` with ``request_id``, ``access_denied_detail``, ``message``, ``data``, ``code``, ``success``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(QueryVideoPlayProgressRequest, request, kwargs)
@@ -87,7 +88,8 @@ class Async(AsyncBase):
             ``QueryVideoPlayProgressResponse`` with ``request_id``, ``access_denied_detail``, ``message``, ``data``, ``code``, ``success``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(QueryVideoPlayProgressRequest, request, kwargs)

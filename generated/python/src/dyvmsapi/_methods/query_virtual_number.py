@@ -47,7 +47,8 @@ class Sync(SyncBase):
             ``QueryVirtualNumberResponse`` with ``code``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
@@ -92,7 +93,8 @@ class Async(AsyncBase):
             ``QueryVirtualNumberResponse`` with ``code``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """

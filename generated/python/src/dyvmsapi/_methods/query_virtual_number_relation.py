@@ -62,7 +62,8 @@ class Sync(SyncBase):
             ``QueryVirtualNumberRelationResponse`` with ``code``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             VirtualNumberNotOwnError: ``VirtualNumber.NotOwn``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
@@ -120,7 +121,8 @@ class Async(AsyncBase):
             ``QueryVirtualNumberRelationResponse`` with ``code``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             VirtualNumberNotOwnError: ``VirtualNumber.NotOwn``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.

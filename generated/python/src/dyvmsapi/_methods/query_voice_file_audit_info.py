@@ -48,7 +48,8 @@ class Sync(SyncBase):
             ``QueryVoiceFileAuditInfoResponse`` with ``code``, ``data``, ``request_id``, ``message``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             QueryVoiceFileLimitError: ``Query.Voice.File.Limit``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
@@ -92,7 +93,8 @@ class Async(AsyncBase):
             ``QueryVoiceFileAuditInfoResponse`` with ``code``, ``data``, ``request_id``, ``message``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             QueryVoiceFileLimitError: ``Query.Voice.File.Limit``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.

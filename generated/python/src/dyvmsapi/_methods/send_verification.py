@@ -46,7 +46,8 @@ class Sync(SyncBase):
             ``SendVerificationResponse`` with ``code``, ``message``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             MobileInvalidError: ``Mobile.Invalid``.
             UnauthorizedOperationError: ``UnauthorizedOperation``.
@@ -90,7 +91,8 @@ class Async(AsyncBase):
             ``SendVerificationResponse`` with ``code``, ``message``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             MobileInvalidError: ``Mobile.Invalid``.
             UnauthorizedOperationError: ``UnauthorizedOperation``.

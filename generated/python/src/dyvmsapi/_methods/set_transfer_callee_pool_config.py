@@ -54,7 +54,8 @@ class Sync(SyncBase):
             ``SetTransferCalleePoolConfigResponse`` with ``code``, ``message``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
@@ -102,7 +103,8 @@ class Async(AsyncBase):
             ``SetTransferCalleePoolConfigResponse`` with ``code``, ``message``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """

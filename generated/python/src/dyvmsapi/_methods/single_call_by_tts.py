@@ -64,7 +64,8 @@ class Sync(SyncBase):
             ``SingleCallByTtsResponse`` with ``request_id``, ``code``, ``message``, ``call_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             RamPermissionDenyError: ``isp.RAM_PERMISSION_DENY``.
             OutOfServiceError: ``isv.OUT_OF_SERVICE``.
             ProductNotSubscribedError: ``isv.PRODUCT_UN_SUBSCRIPT``.
@@ -139,7 +140,8 @@ class Async(AsyncBase):
             ``SingleCallByTtsResponse`` with ``request_id``, ``code``, ``message``, ``call_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             RamPermissionDenyError: ``isp.RAM_PERMISSION_DENY``.
             OutOfServiceError: ``isv.OUT_OF_SERVICE``.
             ProductNotSubscribedError: ``isv.PRODUCT_UN_SUBSCRIPT``.

@@ -56,7 +56,8 @@ class Sync(SyncBase):
             ``SingleCallByVideoResponse`` with ``code``, ``message``, ``request_id``, ``call_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(SingleCallByVideoRequest, request, kwargs)
@@ -109,7 +110,8 @@ class Async(AsyncBase):
             ``SingleCallByVideoResponse`` with ``code``, ``message``, ``request_id``, ``call_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(SingleCallByVideoRequest, request, kwargs)

@@ -47,7 +47,8 @@ class Sync(SyncBase):
             ``SkipVideoFileResponse`` with ``request_id``, ``access_denied_detail``, ``message``, ``data``, ``code``, ``success``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(SkipVideoFileRequest, request, kwargs)
@@ -89,7 +90,8 @@ class Async(AsyncBase):
             ``SkipVideoFileResponse`` with ``request_id``, ``access_denied_detail``, ``message``, ``data``, ``code``, ``success``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(SkipVideoFileRequest, request, kwargs)

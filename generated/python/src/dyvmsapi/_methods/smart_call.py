@@ -100,7 +100,8 @@ class Sync(SyncBase):
             ``SmartCallResponse`` with ``request_id``, ``code``, ``message``, ``call_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             RamPermissionDenyError: ``isp.RAM_PERMISSION_DENY``.
             OutOfServiceError: ``isv.OUT_OF_SERVICE``.
             ProductNotSubscribedError: ``isv.PRODUCT_UN_SUBSCRIPT``.
@@ -212,7 +213,8 @@ class Async(AsyncBase):
             ``SmartCallResponse`` with ``request_id``, ``code``, ``message``, ``call_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             RamPermissionDenyError: ``isp.RAM_PERMISSION_DENY``.
             OutOfServiceError: ``isv.OUT_OF_SERVICE``.
             ProductNotSubscribedError: ``isv.PRODUCT_UN_SUBSCRIPT``.

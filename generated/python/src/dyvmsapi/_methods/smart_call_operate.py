@@ -46,7 +46,8 @@ class Sync(SyncBase):
             ``SmartCallOperateResponse`` with ``status``, ``code``, ``message``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(SmartCallOperateRequest, request, kwargs)
@@ -87,7 +88,8 @@ class Async(AsyncBase):
             ``SmartCallOperateResponse`` with ``status``, ``code``, ``message``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
         payload = make_request(SmartCallOperateRequest, request, kwargs)

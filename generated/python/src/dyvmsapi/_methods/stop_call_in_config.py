@@ -42,7 +42,8 @@ class Sync(SyncBase):
             ``StopCallInConfigResponse`` with ``data``, ``request_id``, ``code``, ``message``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """
@@ -80,7 +81,8 @@ class Async(AsyncBase):
             ``StopCallInConfigResponse`` with ``data``, ``request_id``, ``code``, ``message``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             DyvmsapiError: any other error; ``NetworkError`` when no answer came back.
         """

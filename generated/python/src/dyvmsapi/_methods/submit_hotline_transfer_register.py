@@ -66,7 +66,8 @@ class Sync(SyncBase):
             ``SubmitHotlineTransferRegisterResponse`` with ``code``, ``message``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             MobileInvalidError: ``Mobile.Invalid``.
             MobileVerifyCodeInvalidError: ``MobileVerifyCode.Invalid``.
@@ -128,7 +129,8 @@ class Async(AsyncBase):
             ``SubmitHotlineTransferRegisterResponse`` with ``code``, ``message``, ``data``, ``request_id``.
 
         Raises:
-            pydantic.ValidationError: an argument breaks the spec's constraints (nothing is sent).
+            InvalidArgumentError: an argument breaks the spec's constraints or format (nothing
+                is sent); pydantic's findings are in ``errors``.
             InvalidParametersError: ``InvalidParameters``.
             MobileInvalidError: ``Mobile.Invalid``.
             MobileVerifyCodeInvalidError: ``MobileVerifyCode.Invalid``.

@@ -31,6 +31,7 @@ from ._gateway import (
     authenticate,
 )
 from ._http import Answer
+from ._pages import ListLengths
 from ._queue import QueueError, Queues, error_body, token_body
 from ._schema import decode
 from ._state import Clock, ServiceState
@@ -59,8 +60,9 @@ class RecordedRequest:
     received_at: float  # wall-clock epoch seconds
 
 
-class Responder:
-    """Answers requests; ``Emulator`` sets these attributes up and adds the public API."""
+class Responder(ListLengths):
+    """Answers requests; ``Emulator`` sets these attributes up and adds the public API (with
+    ``ListLengths``: how many items each paginated list action serves)."""
 
     service: Mapping[str, Any]
     strict: bool

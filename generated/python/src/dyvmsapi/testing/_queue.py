@@ -267,7 +267,7 @@ def _int_param(request: Incoming, name: str, default: int, low: int, high: int) 
     raw = request.param(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not low <= int(raw) <= high:
         raise QueueError(400, "InvalidArgument", f"The value of {name} should be between {low} and {high}.")
     return int(raw)
 

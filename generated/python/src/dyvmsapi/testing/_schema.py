@@ -7,6 +7,10 @@ the schema: required parameters (``x-required-when`` too, where the spec marks i
 types, ranges, lengths, patterns, enums and ``x-format``. It reports problems rather than
 raising, so that the caller can answer the way the service would: a gateway error (HTTP 400)
 first, a business error (HTTP 200, ``Code`` not ``OK``) only when the gateway had nothing to say.
+
+No value makes it fail instead: integers beyond the 64-bit range (in the query or inside a JSON
+value), numbers over ``MAX_DIGITS`` digits, non-finite numbers and JSON nested deeper than
+``MAX_JSON_DEPTH`` are invalid values like any other, found without deep recursion.
 """
 
 from __future__ import annotations
@@ -22,12 +26,18 @@ from .._pattern import search
 
 __all__ = ["Decoded", "Problem", "decode", "PHONE_NUMBER"]
 
+MAX_DIGITS = 30  # digits of one number; an int64 has 19, a double's 17 significant digits
+MAX_JSON_DEPTH = 64  # arrays and objects inside one another in a JSON value
+
 PHONE_NUMBER = re.compile(r"[0-9]{5,16}")
 """What ``x-format: phone-number`` accepts: digits only, 5 to 16 of them (a mainland mobile or
 landline number with its area code, or a country code and number)."""
 
 _DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_INDEX = re.compile(r"[0-9]{1,9}")  # Name.1 ... Name.999999999
+_JSON_STRUCTURE = re.compile(r'[][{}"\\]')
 _JSON_TYPES: dict[str, type | tuple[type, ...]] = {
     "string": str,
     "integer": int,
@@ -37,6 +47,7 @@ _JSON_TYPES: dict[str, type | tuple[type, ...]] = {
     "object": dict,
 }
 _INT_RANGE = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+_INT64 = _INT_RANGE["int64"]
 
 
 def _search(pattern: Any, value: str) -> bool:
@@ -154,7 +165,9 @@ def _value(schema: Schema, prop: Schema, value: Any, name: str, root: Schema, ou
         if not isinstance(value, str):
             return _invalid(prop, name, "expected one JSON value", out)
         try:
-            parsed = json.loads(value)
+            parsed = _load_json(value)
+        except _Unreasonable as unreasonable:
+            return _invalid(prop, name, str(unreasonable), out)
         except ValueError:
             return _invalid(prop, name, "not valid JSON", out)
         error = _check_json(schema, parsed, root)
@@ -178,7 +191,7 @@ def _value(schema: Schema, prop: Schema, value: Any, name: str, root: Schema, ou
 
 
 def _array(schema: Schema, prop: Schema, value: Any, name: str, root: Schema, out: Decoded) -> Any:
-    if not isinstance(value, dict) or not all(_INTEGER.fullmatch(k) and int(k) >= 1 for k in value):
+    if not isinstance(value, dict) or not all(_INDEX.fullmatch(k) and int(k) >= 1 for k in value):
         return _invalid(prop, name, "expected Name.1, Name.2, ...", out)
     items_schema = _resolve(schema.get("items", {}), root)
     items = []
@@ -192,18 +205,15 @@ def _array(schema: Schema, prop: Schema, value: Any, name: str, root: Schema, ou
 def _scalar(schema: Schema, text: str) -> Any:
     kind = schema.get("type")
     if kind == "integer":
-        if not _INTEGER.fullmatch(text):
+        if not _INTEGER.fullmatch(text) or len(text.lstrip("+-")) > MAX_DIGITS:
             return _INVALID
         number = int(text)
-        low, high = _INT_RANGE.get(str(schema.get("format")), (None, None))
-        if low is not None and high is not None and not low <= number <= high:
-            return _INVALID
-        return number
+        low, high = _INT_RANGE.get(str(schema.get("format")), _INT64)
+        return number if low <= number <= high else _INVALID
     if kind == "number":
-        try:
-            real = float(text)
-        except ValueError:
+        if not _NUMBER.fullmatch(text):
             return _INVALID
+        real = float(text)
         return real if math.isfinite(real) else _INVALID
     if kind == "boolean":
         lowered = text.lower()  # the official SDK sends True/False
@@ -244,6 +254,62 @@ def _constraints(schema: Schema, value: Any) -> str:
     if schema.get("x-format") == "epoch-millis" and isinstance(value, int) and value < 0:
         return "must be epoch milliseconds"
     return ""
+
+
+class _Unreasonable(ValueError):
+    """JSON that is well formed but beyond what a real request holds; its text says why."""
+
+
+def _load_json(text: str) -> Any:
+    """``json.loads`` with numbers and nesting bounded (``_Unreasonable``), never a RecursionError."""
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH and _too_deep(text):
+        raise _Unreasonable(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant)
+
+
+def _too_deep(text: str) -> bool:
+    """Whether brackets outside strings nest deeper than ``MAX_JSON_DEPTH``: one pass, no recursion.
+
+    For the part of ``text`` that is valid JSON, the depth counted here is the parser's own.
+    """
+    depth, in_string, escaped_at = 0, False, -1
+    for match in _JSON_STRUCTURE.finditer(text):
+        at, char = match.start(), match.group()
+        if at == escaped_at:
+            continue
+        if in_string:
+            if char == "\\":
+                escaped_at = at + 1
+            in_string = char != '"'
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise _Unreasonable(f"a number of more than {MAX_DIGITS} digits")
+    number = int(text)
+    if not _INT64[0] <= number <= _INT64[1]:
+        raise _Unreasonable("an integer beyond the 64-bit range")
+    return number
+
+
+def _json_float(text: str) -> float:
+    real = float(text)
+    if not math.isfinite(real):
+        raise _Unreasonable("a number beyond the double range")
+    return real
+
+
+def _json_constant(text: str) -> float:
+    raise _Unreasonable(f"{text} is not a JSON number")
 
 
 def _check_json(schema: Schema, value: Any, root: Schema) -> str:

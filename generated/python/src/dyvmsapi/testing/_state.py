@@ -16,6 +16,7 @@ specs' ``emulator:`` key, see the generator's specs/README.md):
   value; ``Record.details`` overrides any. An unknown id answers ``missing_error``, or no ``into``.
 * ``ends``: ``into`` true when the record is cancellable and still active (or already ended),
   false otherwise; ``removes`` forgets an ended record.
+* ``pages``: a paginated action answers one page of a longer list (``_pages``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 
 from ._calls import Calls, Outcome, SentReceipt
 from ._gateway import Rejection
+from ._pages import Pages
 
 __all__ = ["Clock", "Record", "ServiceState"]
 
@@ -140,6 +142,7 @@ class ServiceState:
         self._seq: dict[str, int] = {}
         self._random = random.Random(seed)
         self._lock = threading.Lock()
+        self.pages = Pages()  # the paginated actions' lists
 
     def reset(self) -> None:
         with self._lock:
@@ -184,6 +187,8 @@ class ServiceState:
             self._read(declared["reads"], example, params, body)
         if "ends" in declared:
             self._end(declared["ends"], params, body)
+        if "pages" in declared:
+            self.pages.serve(action, declared["pages"], params, body)
         return body
 
     def _limit(self, limits: Sequence[Mapping[str, Any]], params: Mapping[str, Any]) -> list[list[float]]:
