@@ -67,11 +67,9 @@ def _description(text: ir.Text) -> str:
     return text.joined("\n\n")
 
 
-def field_schema(f: ir.Field, names: SchemaNames = NEUTRAL) -> dict[str, Any]:
-    """The schema of one field, its structs named by ``names`` (a target's naming)."""
-    name_of = names.member
-    schema = type_schema(f.type, names.struct)
-    c = f.constraints
+def constraint_keywords(c: ir.Constraints) -> dict[str, Any]:
+    """A field's constraints as JSON Schema keywords (``minLength``, ``pattern``, ``enum``...)."""
+    out: dict[str, Any] = {}
     for key, value in (
         ("minLength", c.min_length),
         ("maxLength", c.max_length),
@@ -84,9 +82,17 @@ def field_schema(f: ir.Field, names: SchemaNames = NEUTRAL) -> dict[str, Any]:
         ("maxItems", c.max_items),
     ):
         if value is not None:
-            schema[key] = value
+            out[key] = value
     if c.enum:
-        schema["enum"] = [e.value for e in c.enum]
+        out["enum"] = [e.value for e in c.enum]
+    return out
+
+
+def field_schema(f: ir.Field, names: SchemaNames = NEUTRAL) -> dict[str, Any]:
+    """The schema of one field, its structs named by ``names`` (a target's naming)."""
+    name_of = names.member
+    schema = type_schema(f.type, names.struct)
+    schema.update(constraint_keywords(f.constraints))
     if "$ref" in schema and len(schema) > 1:
         schema = {"allOf": [{"$ref": schema.pop("$ref")}], **schema}
     schema["description"] = _description(f.description)

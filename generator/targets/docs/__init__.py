@@ -3,7 +3,17 @@
 - ``docs/index.md``: every action by capability (its ``group``), with both summaries;
 - ``docs/actions/<Action>.md``: one page per action, its tables, its request on the wire, its
   answer, its errors and a sample in every language;
-- ``docs/errors.md``: the whole error table; ``docs/getting-started.md``: the guide.
+- ``docs/errors.md``: the whole error table; ``docs/getting-started.md``: the guide;
+  ``docs/receipts.md``: the receipts, when the specs describe them;
+- ``site/mkdocs.yml``: the same pages as a documentation site (MkDocs with the Material theme:
+  navigation by group, search, one content tab per sample), built from ``docs/`` into
+  ``site/build/`` by ``mkdocs build -f site/mkdocs.yml``.
+
+Every page reads as it is on a code forge and builds strictly into the site: links stay inside
+docs/ (a sample is named by its path, its text is in the page; a code target's guide linking one
+of its samples is pointed at the action page embedding it), and the samples are tab blocks
+(``/// tab | <title>`` around a fence left byte for byte as the file, which a forge shows as a
+label line and the highlighted program).
 
 Languages come from the code targets (``generator.targets.code_targets``): each gives its names
 for the tables, its samples for the pages (embedded byte for byte: what a reader copies is what
@@ -16,7 +26,10 @@ Pure: IR in, ``{path: text}`` out.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import assert_never
 
@@ -29,9 +42,8 @@ from generator.targets.docs import tables
 
 @dataclass(frozen=True)
 class SampleBlock:
-    title: str
-    name: str
-    link: str  # relative to the action's page
+    title: str  # its tab's label
+    path: str  # relative to the output root, e.g. samples/python/ivr_call.py
     language: str  # the code fence's
     source: str
 
@@ -142,10 +154,52 @@ def _pretty_json(text: str) -> str:
 
 def _sample_blocks(api: ir.Api, action: ir.Action, ctx: Context) -> tuple[SampleBlock, ...]:
     return tuple(
-        SampleBlock(s.title, s.path.rsplit("/", 1)[-1], f"../../{s.path}", s.language, s.source)
+        SampleBlock(s.title, s.path, s.language, s.source)
         for target in code_targets(api)
         for s in target.samples(api, action, ctx)
     )
+
+
+_CODE_OR_LINK = re.compile(
+    r"^(?P<fence>`{3,}|~{3,}).*?(?:^|\x00)(?P=fence)[ \t]*$"  # a fenced block (it may end an embed)
+    r"|(?<!!)\[(?P<text>[^\]\n]*)\]\((?P<target>[^()\s]+)\)"  # a link (its text may hold code)
+    r"|`[^`\n]*`",  # a code span
+    re.S | re.M,
+)
+
+
+def site_links(markdown: str, page: str, embedded: Mapping[str, str]) -> str:
+    """``markdown`` of the page ``page`` (under docs/) with its links kept inside docs/: a link to a
+    file out of docs/ that an action page embeds (``embedded``: the file's path under the output
+    root → that page's) leads to that page; any other link out of docs/ becomes its text. Links in
+    code are left alone. What a code target writes for the docs passes through here, so the site,
+    whose pages are docs/ alone, builds without a dangling link."""
+    folder = posixpath.dirname(f"docs/{page}")
+
+    def fix(m: re.Match[str]) -> str:
+        text, target = m.group("text"), m.group("target")
+        if target is None or re.match(r"[a-z][a-z0-9+.-]*:|#|/", target):
+            return m.group(0)  # code; or absolute, an anchor on the page, from the root: not ours
+        path = posixpath.normpath(posixpath.join(folder, target.split("#", 1)[0]))
+        if path == "docs" or path.startswith("docs/"):
+            return m.group(0)
+        if path in embedded:
+            return f"[{text}]({posixpath.relpath(f'docs/{embedded[path]}', folder)})"
+        return str(text)
+
+    return _CODE_OR_LINK.sub(fix, markdown)
+
+
+def _embedded(api: ir.Api, ctx: Context) -> dict[str, str]:
+    """Every sample an action page embeds: its path under the output root → the page's under docs/."""
+    return {
+        s.path: _page_path(a) for a in api.actions for t in code_targets(api) for s in t.samples(api, a, ctx)
+    }
+
+
+def _site_guide(g: Guide, embedded: Mapping[str, str]) -> Guide:
+    receipts = site_links(g.receipts, "receipts.md", embedded) if g.receipts is not None else None
+    return replace(g, section=site_links(g.section, "getting-started.md", embedded), receipts=receipts)
 
 
 def _deprecation(action: ir.Action) -> str | None:
@@ -241,7 +295,8 @@ def _other_endpoints(e: ir.Endpoints) -> tuple[tuple[str, str], ...]:
 
 
 def view(api: ir.Api, ctx: Context) -> DocsView:
-    guides = tuple(t.guide(api, ctx) for t in code_targets(api))
+    embedded = _embedded(api, ctx)
+    guides = tuple(_site_guide(t.guide(api, ctx), embedded) for t in code_targets(api))
     titles: dict[str, list[Entry]] = {}
     for a in api.actions:
         titles.setdefault(bilingual_line(a.group), []).append(entry(api, a))
@@ -257,9 +312,48 @@ def view(api: ir.Api, ctx: Context) -> DocsView:
     )
 
 
+def _yaml(text: str) -> str:
+    """A YAML double-quoted scalar (JSON's string syntax is YAML's)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class SiteGroup:
+    title: str  # a YAML scalar
+    pages: tuple[tuple[str, str], ...]  # (title, path under docs/), YAML scalars
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """What mkdocs.yml says, every text already a YAML scalar."""
+
+    name: str
+    description: str
+    pages: tuple[tuple[str, str], ...]  # the pages before the groups: (title, path under docs/)
+    groups: tuple[SiteGroup, ...]
+
+
+def site_view(v: DocsView) -> SiteView:
+    product = v.api.product
+    pages = [("Home", "index.md"), ("Getting started", "getting-started.md"), ("Error codes", "errors.md")]
+    if product.receipts is not None:
+        pages.append(("Receipts", "receipts.md"))
+    return SiteView(
+        name=_yaml(product.title.joined(" · ")),
+        description=_yaml(
+            f"The API {product.code} {product.api_version} and its SDKs: {', '.join(v.languages)}"
+        ),
+        pages=tuple((_yaml(title), _yaml(path)) for title, path in pages),
+        groups=tuple(
+            SiteGroup(_yaml(g.title), tuple((_yaml(e.action.name), _yaml(e.path)) for e in g.actions))
+            for g in v.groups
+        ),
+    )
+
+
 class DocsTarget:
     name = "docs"
-    owns = ("docs",)
+    owns = ("docs", "site")
 
     def applies(self, api: ir.Api) -> bool:
         return bool(code_targets(api))  # the docs show SDKs: with no language there is nothing to show
@@ -268,8 +362,8 @@ class DocsTarget:
         return []  # the docs use the code targets' names, which those targets check
 
     def units(self, api: ir.Api, ctx: Context) -> list[Unit]:
-        """The index, error and guide pages as one unit; each action's page as its own. The
-        pages embed each code target's samples."""
+        """The index, error, guide and receipts pages and the site's configuration as one unit; each
+        action's page as its own. The pages embed each code target's samples."""
         pages = [Unit(action_key(api, a), partial(self.page, api, a, ctx)) for a in api.actions]
         return [Unit(api_key(api), partial(self.shared, api, ctx)), *pages]
 
@@ -280,6 +374,7 @@ class DocsTarget:
             "docs/index.md": renderer.render("docs/index.md.jinja", v=v),
             "docs/errors.md": renderer.render("docs/errors.md.jinja", v=v),
             "docs/getting-started.md": renderer.render("docs/getting-started.md.jinja", v=v),
+            "site/mkdocs.yml": renderer.render("docs/mkdocs.yml.jinja", site=site_view(v)),
         }
         if api.product.receipts is not None:
             files["docs/receipts.md"] = renderer.render(
