@@ -66,7 +66,8 @@ def test_workflow_runs_every_step() -> None:
     calls = [c for script in scripts for c in sdkgen_commands(script)]
     for args in calls:
         assert_runs(args)
-    assert ["validate"] in calls and ["check"] in calls and ["build"] in calls and ["diff"] in calls
+    assert ["validate"] in calls and ["check"] in calls and ["diff"] in calls
+    assert ["build", "--target", "python", "--target", "typescript"] in calls
     assert ["diff", "--base", "origin/main", "--format", "markdown"] in calls
     assert any("python -m pytest" in s for s in scripts)
     assert any("gh pr comment" in s and "sdkgen-diff.md" in s for s in scripts)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 
 from generator import __version__
-from generator.cli.commands import cmd_build, cmd_check, cmd_generate, cmd_serve, cmd_validate
+from generator.cli.commands import BUILD_TARGETS, cmd_build, cmd_check, cmd_generate, cmd_serve, cmd_validate
 from generator.cli.common import EXIT_INVALID, UsageError
 from generator.frontend.diagnostics import SpecError, render
 from generator.output.writer import WriteError
@@ -84,8 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--jobs", type=_positive, metavar="N",
                        help="worker processes for rendering (default: $SDKGEN_JOBS, else the CPUs, "
                             "at most 8)")  # fmt: skip
-    p = add("build", cmd_build, "build the wheel and sdist of generated/python and check their metadata")
+    p = add("build", cmd_build, "build the wheel and sdist of generated/python (or the npm tarball of "
+            "generated/typescript) and check their metadata")  # fmt: skip
     locations(p)
+    p.add_argument("--target", action="append", choices=BUILD_TARGETS, metavar="NAME",
+                   help=f"what to build (repeatable): {', '.join(BUILD_TARGETS)}; default python "
+                        "(typescript: with the pinned tsc of tests/node, or $SDKGEN_TSC)")  # fmt: skip
     p.add_argument("--dist", help="where the archives go (default: dist/ beside the generated directory)")
     p.add_argument("--allow-unreleased", action="store_true",
                    help="build even when the specs changed since the last 'sdkgen release'")  # fmt: skip

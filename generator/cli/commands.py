@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.cli.common import EXIT_DRIFT, EXIT_OK, UsageError, paths, show
+from generator.cli.common import EXIT_DRIFT, EXIT_OK, UsageError, paths, project_root, show
 from generator.output.writer import Plan, commit
 
 
@@ -154,14 +154,30 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+BUILD_TARGETS = ("python", "typescript")
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    """Build each chosen target's package (default python: wheel + sdist; typescript: the npm
+    tarball, compiled with the pinned tsc) into --dist and check its metadata. Refuses (exit 1) a
+    drifted generated/ and specs changed since the last release (unless --allow-unreleased); a
+    missing compiler or npm is one line, exit 2."""
     from generator.frontend.pipeline import load_api
     from generator.output.generate import generate_plan
+    from generator.release.npm import MissingTool, build_npm_package, find_npm, find_tsc
     from generator.release.package import BuildError, build_package
     from generator.release.release import unreleased_changes
 
+    chosen = tuple(dict.fromkeys(getattr(args, "target", None) or ("python",)))
+    tsc = None
+    if "typescript" in chosen:
+        try:
+            tsc = find_tsc(project_root())
+            find_npm()
+        except MissingTool as exc:
+            raise UsageError(str(exc)) from None
     p = paths(args)
-    plan = generate_plan(p.specs, p.templates, p.output, targets=("python",), display_root=Path.cwd())
+    plan = generate_plan(p.specs, p.templates, p.output, targets=chosen, display_root=Path.cwd())
     if not plan.in_sync:
         print(
             f"{show(p.output)} is out of date ({_summary(plan)}): run 'sdkgen generate' first",
@@ -181,16 +197,22 @@ def cmd_build(args: argparse.Namespace) -> int:
         if not args.allow_unreleased:
             return EXIT_DRIFT
     dist = Path(args.dist) if args.dist else p.output.parent / "dist"
-    try:
-        result = build_package(api, p.output / "python", dist)
-    except BuildError as exc:
-        print(f"the build failed:\n{exc}", file=sys.stderr)
-        return EXIT_DRIFT
-    for problem in result.problems:
-        print(f"metadata: {problem}", file=sys.stderr)
-    if result.problems:
-        return EXIT_DRIFT
-    print(f"built {show(result.wheel)}\nbuilt {show(result.sdist)}\nmetadata: OK")
+    for target in chosen:
+        try:
+            if target == "typescript" and tsc is not None:
+                npm = build_npm_package(api, p.output / "typescript", dist, tsc)
+                built, problems = [npm.tarball], npm.problems
+            else:
+                result = build_package(api, p.output / "python", dist)
+                built, problems = [result.wheel, result.sdist], result.problems
+        except BuildError as exc:
+            print(f"the build failed:\n{exc}", file=sys.stderr)
+            return EXIT_DRIFT
+        for problem in problems:
+            print(f"metadata: {problem}", file=sys.stderr)
+        if problems:
+            return EXIT_DRIFT
+        print("".join(f"built {show(path)}\n" for path in built) + "metadata: OK")
     return EXIT_OK
 
 

@@ -62,6 +62,12 @@ def _project(start: Path) -> tuple[Path, dict[str, str]] | None:
     return None
 
 
+def project_root() -> Path:
+    """The folder of the nearest pyproject.toml with [tool.sdkgen]; the working directory outside one."""
+    found = _project(Path.cwd())
+    return found[0] if found is not None else Path.cwd()
+
+
 def paths(args: argparse.Namespace, *, must_exist: bool = True) -> Paths:
     """specs, templates and output directories: flags first, then [tool.sdkgen], then defaults.
 

@@ -37,7 +37,8 @@ def python_package(api: ir.Api) -> ir.Package:
 def build_package(api: ir.Api, package_dir: Path, dist: Path) -> BuildResult:
     dist.mkdir(parents=True, exist_ok=True)
     distribution = python_package(api).distribution
-    for old in dist.glob(f"{distribution}-*"):
+    stem = distribution.replace("-", "_")
+    for old in [*dist.glob(f"{stem}-*.whl"), *dist.glob(f"{stem}-*.tar.gz")]:  # not the npm tarball
         old.unlink()
     result = subprocess.run(
         [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(package_dir)],

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,18 +15,13 @@ from typing import Any
 import pytest
 from dyvmsapi import RetryPolicy
 from dyvmsapi.testing import Emulator
+from ts_support import HERE, NODE, NODE_MODULES, PACKAGE, ROOT, TSC
 
 from generator.frontend import ir
 from generator.frontend.pipeline import load_api
 from generator.targets.python import naming as py_naming
 from generator.targets.typescript import naming as ts_naming
 
-ROOT = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
-PACKAGE = ROOT / "generated" / "typescript"
-NODE_MODULES = ROOT / "tests" / "node" / "node_modules"
-TSC = NODE_MODULES / ".bin" / "tsc"
-NODE = shutil.which("node")
 API = load_api(ROOT / "specs")
 COMMON = {"Action", "Version", "Format", "Timestamp", "SignatureNonce", "SignatureMethod", "SignatureVersion",
           "SignatureType", "AccessKeyId", "Signature", "SecurityToken", "RegionId"}  # fmt: skip

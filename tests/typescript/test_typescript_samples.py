@@ -13,17 +13,13 @@ from pathlib import Path
 
 import pytest
 from dyvmsapi.testing import Emulator
+from ts_support import NODE, NODE_MODULES, PACKAGE, ROOT, TSC
 
 from generator.frontend.pipeline import load_api
 from generator.targets.common import wire as _wire
 from generator.targets.typescript import naming
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGE = ROOT / "generated" / "typescript"
 SAMPLES = ROOT / "generated" / "samples" / "typescript"
-NODE_MODULES = ROOT / "tests" / "node" / "node_modules"
-TSC = NODE_MODULES / ".bin" / "tsc"
-NODE = shutil.which("node")
 API = load_api(ROOT / "specs")
 ACTIONS = {f"{naming.method(a.name)}.ts": a for a in API.actions}
 

@@ -10,43 +10,26 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from ts_support import HERE, NODE, NODE_MODULES, PACKAGE, ROOT, TSC, Control, tsc
 
 from generator.frontend import ir
 from generator.frontend.pipeline import load_api
 from generator.targets.common import wire as _wire
 from generator.targets.typescript import naming
 
-ROOT = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
-PACKAGE = ROOT / "generated" / "typescript"
-NODE_MODULES = ROOT / "tests" / "node" / "node_modules"
-TSC = NODE_MODULES / ".bin" / "tsc"
-NODE = shutil.which("node")
-
 pytestmark = pytest.mark.skipif(
     NODE is None or not TSC.exists() or not PACKAGE.exists(),
     reason="needs node, `npm ci --prefix tests/node` and generated/typescript",
 )
-
-
-def _tsc(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(TSC), "-p", str(PACKAGE), "--typeRoots", str(NODE_MODULES / "@types"), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
 
 
 def _node_test(test_file: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -68,14 +51,14 @@ def _check(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_strict_type_check_has_no_error() -> None:
-    result = _tsc("--strict", "--noEmit")
+    result = tsc("--strict", "--noEmit")
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("ts") / "dist"
-    result = _tsc("--outDir", str(out))
+    result = tsc("--outDir", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
     (out / "package.json").write_text('{"type": "module"}\n')
     return out / "index.js"
@@ -112,36 +95,23 @@ def _cases(api: ir.Api) -> list[dict[str, Any]]:
     return out
 
 
-class _Control(BaseHTTPRequestHandler):
+class _Control(Control):
     """What the Node tests ask of the emulator: POST /fail_next?..., GET /count?action=..."""
-
-    emulator: Any = None
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def _answer(self, value: object) -> None:
-        body = json.dumps(value).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def do_GET(self) -> None:  # noqa: N802
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         emu = self.emulator
         if url.path == "/count":
-            self._answer(emu.count(query.get("action")))
+            self.answer(emu.count(query.get("action")))
         elif url.path == "/fail_next":
             status = int(query["status"]) if "status" in query else None
             emu.fail_next(int(query.get("count", "1")), status=status, code=query.get("code"),
                           action=query.get("action"))  # fmt: skip
-            self._answer(True)
+            self.answer(True)
         elif url.path == "/clear":
             emu.clear_faults() if hasattr(emu, "clear_faults") else None
-            self._answer(True)
+            self.answer(True)
         else:
             self.send_error(404)
 

@@ -2,6 +2,7 @@
 /** The client of Dyvmsapi 2017-05-25: one async method per action. */
 
 import { BaseClient, type CallOptions } from "./runtime/base.js";
+import * as pagination_ from "./runtime/pagination.js"; // the "_" keeps it apart from the methods
 import * as addVirtualNumberRelation from "./actions/addVirtualNumberRelation.js";
 import * as batchRobotSmartCall from "./actions/batchRobotSmartCall.js";
 import * as cancelCall from "./actions/cancelCall.js";
@@ -422,6 +423,34 @@ export class Client extends BaseClient {
   }
 
   /**
+   * Every page of `listCallTask`: an async iterator of each page's response (`for await`).
+   *
+   * The iteration sets `pageNumber`, from 1 up. It ends when a page holds no items or the items
+   * reach `total`. The request is `listCallTask`'s without `pageNumber`; errors and retries are
+   * `listCallTask`'s.
+   */
+  listCallTaskPages(
+    request?: Omit<listCallTask.ListCallTaskRequest, "pageNumber">,
+    options?: CallOptions,
+  ): AsyncGenerator<listCallTask.ListCallTaskResponse, void, undefined> {
+    return pagination_.pages((r: listCallTask.ListCallTaskRequest) => this.listCallTask(r, options), request, listCallTask.listCallTaskPaging);
+  }
+
+  /**
+   * Every item of every page of `listCallTask`, in order: an async iterator (`for await`).
+   *
+   * The iteration sets `pageNumber`, from 1 up. It ends when a page holds no items or the items
+   * reach `total`. The request is `listCallTask`'s without `pageNumber`; errors and retries are
+   * `listCallTask`'s.
+   */
+  listCallTaskItems(
+    request?: Omit<listCallTask.ListCallTaskRequest, "pageNumber">,
+    options?: CallOptions,
+  ): AsyncGenerator<listCallTask.Data, void, undefined> {
+    return pagination_.items((r: listCallTask.ListCallTaskRequest) => this.listCallTask(r, options), request, listCallTask.listCallTaskPaging);
+  }
+
+  /**
    * 获取通话任务详情列表
    *
    * 执行完通话任务后根据任务ID，查看指定任务详情。
@@ -438,6 +467,34 @@ export class Client extends BaseClient {
    */
   listCallTaskDetail(request: listCallTaskDetail.ListCallTaskDetailRequest, options?: CallOptions): Promise<listCallTaskDetail.ListCallTaskDetailResponse> {
     return this.invoke(listCallTaskDetail.listCallTaskDetail, request, options);
+  }
+
+  /**
+   * Every page of `listCallTaskDetail`: an async iterator of each page's response (`for await`).
+   *
+   * The iteration sets `pageNumber`, from 1 up. It ends when a page holds no items or the items
+   * reach `total`. The request is `listCallTaskDetail`'s without `pageNumber`; errors and retries
+   * are `listCallTaskDetail`'s.
+   */
+  listCallTaskDetailPages(
+    request: Omit<listCallTaskDetail.ListCallTaskDetailRequest, "pageNumber">,
+    options?: CallOptions,
+  ): AsyncGenerator<listCallTaskDetail.ListCallTaskDetailResponse, void, undefined> {
+    return pagination_.pages((r: listCallTaskDetail.ListCallTaskDetailRequest) => this.listCallTaskDetail(r, options), request, listCallTaskDetail.listCallTaskDetailPaging);
+  }
+
+  /**
+   * Every item of every page of `listCallTaskDetail`, in order: an async iterator (`for await`).
+   *
+   * The iteration sets `pageNumber`, from 1 up. It ends when a page holds no items or the items
+   * reach `total`. The request is `listCallTaskDetail`'s without `pageNumber`; errors and retries
+   * are `listCallTaskDetail`'s.
+   */
+  listCallTaskDetailItems(
+    request: Omit<listCallTaskDetail.ListCallTaskDetailRequest, "pageNumber">,
+    options?: CallOptions,
+  ): AsyncGenerator<listCallTaskDetail.Data, void, undefined> {
+    return pagination_.items((r: listCallTaskDetail.ListCallTaskDetailRequest) => this.listCallTaskDetail(r, options), request, listCallTaskDetail.listCallTaskDetailPaging);
   }
 
   /**
@@ -458,6 +515,34 @@ export class Client extends BaseClient {
   }
 
   /**
+   * Every page of `listHotlineTransferNumber`: an async iterator of each page's response (`for await`).
+   *
+   * The iteration sets `pageNo`, from 1 up. It ends when a page holds no items or the items reach
+   * `data.total`. The request is `listHotlineTransferNumber`'s without `pageNo`; errors and retries
+   * are `listHotlineTransferNumber`'s.
+   */
+  listHotlineTransferNumberPages(
+    request: Omit<listHotlineTransferNumber.ListHotlineTransferNumberRequest, "pageNo">,
+    options?: CallOptions,
+  ): AsyncGenerator<listHotlineTransferNumber.ListHotlineTransferNumberResponse, void, undefined> {
+    return pagination_.pages((r: listHotlineTransferNumber.ListHotlineTransferNumberRequest) => this.listHotlineTransferNumber(r, options), request, listHotlineTransferNumber.listHotlineTransferNumberPaging);
+  }
+
+  /**
+   * Every item of every page of `listHotlineTransferNumber`, in order: an async iterator (`for await`).
+   *
+   * The iteration sets `pageNo`, from 1 up. It ends when a page holds no items or the items reach
+   * `data.total`. The request is `listHotlineTransferNumber`'s without `pageNo`; errors and retries
+   * are `listHotlineTransferNumber`'s.
+   */
+  listHotlineTransferNumberItems(
+    request: Omit<listHotlineTransferNumber.ListHotlineTransferNumberRequest, "pageNo">,
+    options?: CallOptions,
+  ): AsyncGenerator<listHotlineTransferNumber.Values, void, undefined> {
+    return pagination_.items((r: listHotlineTransferNumber.ListHotlineTransferNumberRequest) => this.listHotlineTransferNumber(r, options), request, listHotlineTransferNumber.listHotlineTransferNumberPaging);
+  }
+
+  /**
    * 获取号码备案信息
    *
    * 通过SubmitHotlineTransferRegister接口提交备案信息后，通过此接口获取号码备案信息。
@@ -472,6 +557,34 @@ export class Client extends BaseClient {
    */
   listHotlineTransferRegisterFile(request: listHotlineTransferRegisterFile.ListHotlineTransferRegisterFileRequest, options?: CallOptions): Promise<listHotlineTransferRegisterFile.ListHotlineTransferRegisterFileResponse> {
     return this.invoke(listHotlineTransferRegisterFile.listHotlineTransferRegisterFile, request, options);
+  }
+
+  /**
+   * Every page of `listHotlineTransferRegisterFile`: an async iterator of each page's response (`for await`).
+   *
+   * The iteration sets `pageNo`, from 1 up. It ends when a page holds no items or the items reach
+   * `data.total`. The request is `listHotlineTransferRegisterFile`'s without `pageNo`; errors and
+   * retries are `listHotlineTransferRegisterFile`'s.
+   */
+  listHotlineTransferRegisterFilePages(
+    request: Omit<listHotlineTransferRegisterFile.ListHotlineTransferRegisterFileRequest, "pageNo">,
+    options?: CallOptions,
+  ): AsyncGenerator<listHotlineTransferRegisterFile.ListHotlineTransferRegisterFileResponse, void, undefined> {
+    return pagination_.pages((r: listHotlineTransferRegisterFile.ListHotlineTransferRegisterFileRequest) => this.listHotlineTransferRegisterFile(r, options), request, listHotlineTransferRegisterFile.listHotlineTransferRegisterFilePaging);
+  }
+
+  /**
+   * Every item of every page of `listHotlineTransferRegisterFile`, in order: an async iterator (`for await`).
+   *
+   * The iteration sets `pageNo`, from 1 up. It ends when a page holds no items or the items reach
+   * `data.total`. The request is `listHotlineTransferRegisterFile`'s without `pageNo`; errors and
+   * retries are `listHotlineTransferRegisterFile`'s.
+   */
+  listHotlineTransferRegisterFileItems(
+    request: Omit<listHotlineTransferRegisterFile.ListHotlineTransferRegisterFileRequest, "pageNo">,
+    options?: CallOptions,
+  ): AsyncGenerator<listHotlineTransferRegisterFile.Values, void, undefined> {
+    return pagination_.items((r: listHotlineTransferRegisterFile.ListHotlineTransferRegisterFileRequest) => this.listHotlineTransferRegisterFile(r, options), request, listHotlineTransferRegisterFile.listHotlineTransferRegisterFilePaging);
   }
 
   /**
@@ -579,6 +692,34 @@ export class Client extends BaseClient {
    */
   queryCallInTransferRecord(request: queryCallInTransferRecord.QueryCallInTransferRecordRequest, options?: CallOptions): Promise<queryCallInTransferRecord.QueryCallInTransferRecordResponse> {
     return this.invoke(queryCallInTransferRecord.queryCallInTransferRecord, request, options);
+  }
+
+  /**
+   * Every page of `queryCallInTransferRecord`: an async iterator of each page's response (`for await`).
+   *
+   * The iteration sets `pageNo`, from 1 up. It ends when a page holds no items or the items reach
+   * `data.total`. The request is `queryCallInTransferRecord`'s without `pageNo`; errors and retries
+   * are `queryCallInTransferRecord`'s.
+   */
+  queryCallInTransferRecordPages(
+    request: Omit<queryCallInTransferRecord.QueryCallInTransferRecordRequest, "pageNo">,
+    options?: CallOptions,
+  ): AsyncGenerator<queryCallInTransferRecord.QueryCallInTransferRecordResponse, void, undefined> {
+    return pagination_.pages((r: queryCallInTransferRecord.QueryCallInTransferRecordRequest) => this.queryCallInTransferRecord(r, options), request, queryCallInTransferRecord.queryCallInTransferRecordPaging);
+  }
+
+  /**
+   * Every item of every page of `queryCallInTransferRecord`, in order: an async iterator (`for await`).
+   *
+   * The iteration sets `pageNo`, from 1 up. It ends when a page holds no items or the items reach
+   * `data.total`. The request is `queryCallInTransferRecord`'s without `pageNo`; errors and retries
+   * are `queryCallInTransferRecord`'s.
+   */
+  queryCallInTransferRecordItems(
+    request: Omit<queryCallInTransferRecord.QueryCallInTransferRecordRequest, "pageNo">,
+    options?: CallOptions,
+  ): AsyncGenerator<queryCallInTransferRecord.Values, void, undefined> {
+    return pagination_.items((r: queryCallInTransferRecord.QueryCallInTransferRecordRequest) => this.queryCallInTransferRecord(r, options), request, queryCallInTransferRecord.queryCallInTransferRecordPaging);
   }
 
   /**

@@ -6,6 +6,7 @@ export type { CallOptions, ClientOptions, Credentials } from "./runtime/base.js"
 export { RetryPolicy, type RetryOptions } from "./runtime/retry.js";
 export * from "./errors.js";
 export { API_VERSION, PRODUCT, SDK_VERSION } from "./meta.js";
+export * from "./receipts.js";
 export type { AddVirtualNumberRelationRequest, AddVirtualNumberRelationResponse } from "./actions/addVirtualNumberRelation.js";
 export type { BatchRobotSmartCallRequest, BatchRobotSmartCallResponse } from "./actions/batchRobotSmartCall.js";
 export type { CancelCallRequest, CancelCallResponse } from "./actions/cancelCall.js";

@@ -8,7 +8,7 @@ required (``condition_text``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from generator.frontend import ir
 
@@ -67,3 +67,30 @@ def constraint_text(f: ir.Field, name_of: Callable[[str], str]) -> str:
     if f.default is not None:
         parts.append(f"service default {f.default!r}")
     return "; ".join(parts)
+
+
+def iterator_collisions(
+    api: ir.Api,
+    method: Callable[[str], str],
+    pages: Callable[[str], str],
+    items: Callable[[str], str],
+    reserved: Iterable[str],
+    language: str,
+) -> list[tuple[ir.Where, str, str]]:
+    """``(where, message, hint)`` for each paginated action's iterator whose name, in a language's
+    naming, is another action's method or a member of the client."""
+    methods = {method(a.name): a.name for a in api.actions}
+    taken_by_client = set(reserved)
+    out = []
+    for a in api.actions:
+        if a.pagination is None:
+            continue
+        for kind, name in (("pages", pages(a.name)), ("items", items(a.name))):
+            taken = f"the method of action '{methods[name]}'" if name in methods else None
+            if name in taken_by_client:
+                taken = "a member of the client"
+            if taken is not None:
+                message = f"the {kind} iterator of action '{a.name}' becomes the {language} method '{name}'"
+                message += f", {taken}"
+                out.append((a.pagination.where, message, "rename the action, or leave 'pagination' out"))
+    return out

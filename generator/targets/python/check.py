@@ -14,6 +14,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from generator.frontend import ir
 from generator.frontend.diagnostics import Code, Diagnostic
+from generator.targets.common.text import iterator_collisions
 from generator.targets.python import naming
 
 
@@ -104,23 +105,11 @@ def check_names(api: ir.Api) -> list[Diagnostic]:
 
 
 def _iterators(api: ir.Api) -> list[Diagnostic]:
-    """A paginated action's iterators (``<method>_pages``, ``<method>_items``) against every
-    action's method and the client's own members."""
-    methods = {naming.method(a.name): a.name for a in api.actions}
-    out = []
-    for a in api.actions:
-        if a.pagination is None:
-            continue
-        for kind, name in (("pages", naming.pages_method(a.name)), ("items", naming.items_method(a.name))):
-            taken = f"the method of action '{methods[name]}'" if name in methods else None
-            if name in naming.RESERVED_CLIENT_MEMBERS:
-                taken = "a member of the client"
-            if taken is not None:
-                message = (
-                    f"the {kind} iterator of action '{a.name}' becomes the Python method '{name}', {taken}"
-                )
-                out.append(_at(a.pagination.where, message, "rename the action, or leave 'pagination' out"))
-    return out
+    """A paginated action's iterators against every action's method and the client's own members."""
+    found = iterator_collisions(
+        api, naming.method, naming.pages_method, naming.items_method, naming.RESERVED_CLIENT_MEMBERS, "Python"
+    )
+    return [_at(where, message, hint) for where, message, hint in found]
 
 
 def _unique(

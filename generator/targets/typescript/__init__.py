@@ -29,7 +29,14 @@ from generator.output.render import HEADER_TEXT, Renderer
 from generator.targets import Context, Guide, SampleFile, Unit, action_key, api_key
 from generator.targets.typescript import naming
 from generator.targets.typescript.check import check_names
-from generator.targets.typescript.view import package_of, sample_arguments, ts_action, ts_errors, view
+from generator.targets.typescript.view import (
+    package_of,
+    sample_arguments,
+    ts_action,
+    ts_errors,
+    ts_receipts,
+    view,
+)
 
 RUNTIME = Path("typescript") / "runtime"  # under templates/
 SAMPLES_DIR = "samples/typescript"
@@ -154,6 +161,7 @@ class TypeScriptTarget:
         renderer = ctx.renderer
         files = {f"{ROOT}/src/{target}": renderer.render(t, v=v, api=api) for t, target in _SOURCES}
         files[f"{ROOT}/package.json"] = package_json(api)
+        files |= self.receipts(api, ctx)
         files[f"{ROOT}/tsconfig.json"] = renderer.render(
             "typescript/tsconfig.json.jinja", header_text=HEADER_TEXT
         )
@@ -162,6 +170,13 @@ class TypeScriptTarget:
             "typescript/README.md.jinja", v=v, api=api, first_call=first
         )
         return files
+
+    def receipts(self, api: ir.Api, ctx: Context) -> dict[str, str]:
+        """src/receipts.ts: the receipt types of the specs and their push receiver (none: no file)."""
+        r = ts_receipts(api)
+        if r is None:
+            return {}
+        return {f"{ROOT}/src/receipts.ts": ctx.renderer.render("typescript/receipts.ts.jinja", r=r)}
 
     def action(self, api: ir.Api, action: ir.Action, ctx: Context) -> dict[str, str]:
         renderer = ctx.renderer
@@ -192,7 +207,15 @@ class TypeScriptTarget:
         return naming.member(field.wire_name)
 
     def iterators_of(self, api: ir.Api, action: ir.Action) -> str | None:
-        return None  # the TypeScript client has no page iterators yet: call the action per page
+        if action.pagination is None:
+            return None
+        pages, items = naming.pages_method(action.name), naming.items_method(action.name)
+        return (
+            f"`Client.{pages}(…)` yields every page's response and `Client.{items}(…)` every item, "
+            f"with the request of `{naming.method(action.name)}` but "
+            f"`{naming.member(action.pagination.parameter)}`, which they set; both are async "
+            "iterators (`for await`)"
+        )
 
     def user_agent(self, api: ir.Api) -> str:
         return user_agent(api)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 from generator.frontend import ir
 from generator.frontend.diagnostics import Code, Diagnostic
+from generator.targets.common.text import iterator_collisions
 from generator.targets.typescript import naming
 
 # What npm accepts as a package name: lowercase, an optional @scope/, URL-safe characters.
@@ -77,6 +78,7 @@ def check_names(api: ir.Api) -> list[Diagnostic]:
             )
     out += _types(api)
     out += _error_classes(api)
+    out += _iterators(api)
     return sorted(out)
 
 
@@ -124,3 +126,16 @@ def _error_classes(api: ir.Api) -> list[Diagnostic]:
             message = f"error class '{e.exception}' would shadow the SDK's own class of that name"
             out.append(_at(e.where, message, f"choose another name, such as 'Service{e.exception}'"))
     return out
+
+
+def _iterators(api: ir.Api) -> list[Diagnostic]:
+    """A paginated action's iterators against every action's method and the client's own members."""
+    found = iterator_collisions(
+        api,
+        naming.method,
+        naming.pages_method,
+        naming.items_method,
+        naming.RESERVED_CLIENT_MEMBERS,
+        "TypeScript",
+    )
+    return [_at(where, message, hint) for where, message, hint in found]

@@ -114,6 +114,21 @@ def method(action: str) -> str:
     return _escape(camel(words(action)))
 
 
+def pages_method(action: str) -> str:
+    """Client method iterating an action's pages: ``ListCallTask`` → ``listCallTaskPages``."""
+    return _escape(camel((*words(action), "pages")))
+
+
+def items_method(action: str) -> str:
+    """Client method iterating the items of an action's pages: ``listCallTaskItems``."""
+    return _escape(camel((*words(action), "items")))
+
+
+def paging_const(action: str) -> str:
+    """The ``Paging`` an action's module exports for its iterators: ``listCallTaskPaging``."""
+    return camel((*words(action), "paging"))
+
+
 def module(action: str) -> str:
     """The file of an action's types and descriptor under src/actions/: ``singleCallByTts``."""
     return method(action)

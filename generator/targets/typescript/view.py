@@ -114,6 +114,79 @@ class TsAction:
     throws: tuple[TsError, ...]
     descriptor: str  # the ActionDesc, as a TypeScript object literal
 
+    @property
+    def paging(self) -> TsPaging | None:
+        """The iterators of a paginated action (None: the action is not paginated)."""
+        return ts_paging(self.action) if self.action.pagination is not None else None
+
+
+def qualified_type(t: ir.TypeRef, namespace: str) -> str:
+    """``ts_type`` with structs as members of a namespace: ``listCallTask.Data[]`` in src/client.ts."""
+    match t:
+        case ir.Scalar():
+            return ts_type(t)
+        case ir.ListOf(item):
+            return f"Array<{qualified_type(item, namespace)}>"
+        case ir.MapOf(value):
+            return f"Record<string, {qualified_type(value, namespace)}>"
+        case ir.StructRef(name):
+            return f"{namespace}.{naming.type_name(name)}"
+        case _:
+            assert_never(t)
+
+
+@dataclass(frozen=True)
+class TsPaging:
+    """A paginated action's iterators, ``<method>Pages`` and ``<method>Items``, and the ``Paging``
+    (templates/typescript/runtime/pagination.ts) its module exports for them."""
+
+    pages_method: str
+    items_method: str
+    const: str  # the Paging's name in the action's module
+    parameter: str  # the request member the iteration sets: not a member of the iterators' request
+    request_optional: bool  # no member but ``parameter`` is required: the request may be left out
+    item_type: str  # one item, as src/client.ts names it
+    descriptor: str  # the Paging, as a TypeScript object literal
+    about: tuple[str, ...]  # how the pages are asked for and when it ends: TSDoc lines
+
+
+def ts_paging(a: ir.Action) -> TsPaging:
+    p = a.pagination
+    assert p is not None, "only a paginated action has iterators"
+    method, parameter = naming.method(a.name), naming.member(p.parameter)
+    desc: dict[str, Any] = {"parameter": parameter, "items": [naming.member(n) for n in p.items]}
+    if p.total is not None:
+        desc["total"] = [naming.member(n) for n in p.total]
+    ends = ["a page holds no items"]
+    if p.total is not None:
+        ends.append(f"the items reach `{'.'.join(desc['total'])}`")
+    match p.by:
+        case ir.PageNumbers(first=first):
+            desc = {"style": "page", **desc, "firstPage": first}
+            walk = f"The iteration sets `{parameter}`, from {first} up."
+        case ir.Tokens(next=path):
+            desc = {"style": "token", **desc, "next": [naming.member(n) for n in path]}
+            walk = (
+                f"The iteration sets `{parameter}`: none for the first page, then the "
+                f"`{'.'.join(desc['next'])}` of the page before."
+            )
+            ends.append("an answer gives no next token (or one it gave before)")
+        case _:
+            assert_never(p.by)
+    last = f"{', '.join(ends[:-1])} or {ends[-1]}" if len(ends) > 1 else ends[0]
+    stops = f"It ends when {last}."
+    request = f"The request is `{method}`'s without `{parameter}`; errors and retries are `{method}`'s."
+    return TsPaging(
+        pages_method=naming.pages_method(a.name),
+        items_method=naming.items_method(a.name),
+        const=naming.paging_const(a.name),
+        parameter=parameter,
+        request_optional=all(not f.required for f in a.parameters if f.wire_name != p.parameter),
+        item_type=qualified_type(p.item, method),
+        descriptor=json.dumps(desc, ensure_ascii=False, indent=2),
+        about=comment(f"{walk} {stops} {request}"),
+    )
+
 
 def _member(f: ir.Field, *, request: bool) -> TsMember:
     text = f.description.short
@@ -331,3 +404,87 @@ def sample_arguments(action: ir.Action) -> tuple[tuple[str, str], ...]:
     return tuple(
         (naming.member(f.wire_name), literal(f.example, f.type, structs)) for f in _wire.sample_fields(action)
     )
+
+
+# ----------------------------------------------------------------------------- receipts (src/receipts.ts)
+
+_RECEIPT_READERS = {
+    ir.Primitive.string: ("string", "asStr"),
+    ir.Primitive.int32: ("number", "asInt"),
+    ir.Primitive.int64: ("number", "asInt"),
+    ir.Primitive.boolean: ("boolean", "asBool"),
+    ir.Primitive.double: ("number", "asFloat"),
+}
+
+
+@dataclass(frozen=True)
+class TsReceiptField:
+    name: str  # callId
+    wire: str  # the message's own key: call_id
+    wire_literal: str
+    type: str  # a string enum: its values, then any other string
+    reader: str  # the runtime function that reads the value tolerantly
+    doc: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TsReceiptType:
+    name: str  # the interface, and the companion object of MESSAGE_TYPE and parse
+    message_type: str  # a JSON literal
+    doc: tuple[str, ...]
+    fields: tuple[TsReceiptField, ...]
+
+
+@dataclass(frozen=True)
+class TsReceipts:
+    """What templates/typescript/receipts.ts.jinja reads."""
+
+    title: str
+    push_reply: str  # a TypeScript string literal of the JSON the service expects back
+    types: tuple[TsReceiptType, ...]
+    readers: tuple[str, ...]  # the runtime readers the parsers call
+
+
+def _receipt_field(f: ir.Field) -> TsReceiptField:
+    assert isinstance(f.type, ir.Scalar), "check() allows scalar receipt fields only"
+    ts, reader = _RECEIPT_READERS[f.type.kind]
+    values = [e.value for e in f.constraints.enum]
+    if f.type.kind is ir.Primitive.string and values:
+        ts = " | ".join(json.dumps(str(v), ensure_ascii=False) for v in values) + " | (string & {})"
+    text = f.description.joined(" ")
+    extra = constraint_text(f, naming.member)
+    text = f"{text} ({extra})" if extra else text
+    if f.unit:
+        text += f" Unit: {f.unit}."
+    return TsReceiptField(
+        naming.member(f.wire_name),
+        f.wire_name,
+        json.dumps(f.wire_name, ensure_ascii=False),
+        ts,
+        reader,
+        comment(" ".join(text.split())),
+    )
+
+
+def ts_receipts(api: ir.Api) -> TsReceipts | None:
+    """The receipt types of the specs, or None when they declare none."""
+    receipts = api.product.receipts
+    if receipts is None:
+        return None
+    types = []
+    for t in receipts.types:
+        doc = comment(" ".join(t.description.short.split()) or t.name)
+        if t.description.other:
+            doc += ("",) + comment(" ".join(t.description.other.split()))
+        doc += ("", f"Sent after: {', '.join(t.actions)}.")
+        fields = tuple(_receipt_field(f) for f in t.fields)
+        types.append(TsReceiptType(naming.type_name(t.name), json.dumps(t.name), doc, fields))
+    return TsReceipts(
+        " ".join(api.product.title.short.split()),
+        json.dumps(receipts.push_reply or "{}", ensure_ascii=False),
+        tuple(types),
+        tuple(sorted({f.reader for t in types for f in t.fields})),
+    )
+
+
+# ----------------------------------------------------------------------------- end of receipts

@@ -299,3 +299,16 @@ export const listCallTask: ActionDesc = {
     ]
   }
 };
+
+/** How `Client.listCallTaskPages` and `Client.listCallTaskItems` walk the pages of ListCallTask. */
+export const listCallTaskPaging: import("../runtime/pagination.js").Paging = {
+  "style": "page",
+  "parameter": "pageNumber",
+  "items": [
+    "data"
+  ],
+  "total": [
+    "total"
+  ],
+  "firstPage": 1
+};

@@ -189,3 +189,16 @@ export const listCallTaskDetail: ActionDesc = {
     ]
   }
 };
+
+/** How `Client.listCallTaskDetailPages` and `Client.listCallTaskDetailItems` walk the pages of ListCallTaskDetail. */
+export const listCallTaskDetailPaging: import("../runtime/pagination.js").Paging = {
+  "style": "page",
+  "parameter": "pageNumber",
+  "items": [
+    "data"
+  ],
+  "total": [
+    "total"
+  ],
+  "firstPage": 1
+};

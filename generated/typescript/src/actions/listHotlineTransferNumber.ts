@@ -210,3 +210,18 @@ export const listHotlineTransferNumber: ActionDesc = {
     ]
   }
 };
+
+/** How `Client.listHotlineTransferNumberPages` and `Client.listHotlineTransferNumberItems` walk the pages of ListHotlineTransferNumber. */
+export const listHotlineTransferNumberPaging: import("../runtime/pagination.js").Paging = {
+  "style": "page",
+  "parameter": "pageNo",
+  "items": [
+    "data",
+    "values"
+  ],
+  "total": [
+    "data",
+    "total"
+  ],
+  "firstPage": 1
+};

@@ -235,3 +235,18 @@ export const listHotlineTransferRegisterFile: ActionDesc = {
     ]
   }
 };
+
+/** How `Client.listHotlineTransferRegisterFilePages` and `Client.listHotlineTransferRegisterFileItems` walk the pages of ListHotlineTransferRegisterFile. */
+export const listHotlineTransferRegisterFilePaging: import("../runtime/pagination.js").Paging = {
+  "style": "page",
+  "parameter": "pageNo",
+  "items": [
+    "data",
+    "values"
+  ],
+  "total": [
+    "data",
+    "total"
+  ],
+  "firstPage": 1
+};

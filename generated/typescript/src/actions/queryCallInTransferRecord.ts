@@ -218,3 +218,18 @@ export const queryCallInTransferRecord: ActionDesc = {
     ]
   }
 };
+
+/** How `Client.queryCallInTransferRecordPages` and `Client.queryCallInTransferRecordItems` walk the pages of QueryCallInTransferRecord. */
+export const queryCallInTransferRecordPaging: import("../runtime/pagination.js").Paging = {
+  "style": "page",
+  "parameter": "pageNo",
+  "items": [
+    "data",
+    "values"
+  ],
+  "total": [
+    "data",
+    "total"
+  ],
+  "firstPage": 1
+};
