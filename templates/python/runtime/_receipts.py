@@ -2,7 +2,7 @@
 
 A receipt is a JSON object whose values the service sends as strings, numbers included
 (``"duration": "12"``). The generated receipt models (``<package>.receipts``) read them
-tolerantly: a number in a string becomes the number, an empty string ``None``, a value that is
+tolerantly: a number in a string becomes the number, an empty one ``None``, a value that is
 not what the spec says ``None`` too; nothing is lost, since ``raw`` keeps the message as it came.
 Enumerated values (status codes, the Chinese words of the hang-up side) stay strings: a value the
 spec does not list still arrives.

@@ -57,7 +57,7 @@ export function asBool(value: unknown): boolean | undefined {
 }
 
 export function asStr(value: unknown): string | undefined {
-  if (typeof value === "string") return value === "" ? undefined : value;
+  if (typeof value === "string") return value; // "" stays "" (an OutId not given), as in Python
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
   if (typeof value === "boolean") return value ? "true" : "false";
   return undefined;
