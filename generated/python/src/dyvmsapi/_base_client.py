@@ -363,6 +363,7 @@ class BaseClient:
         return clone
 
     def _new_transport(self) -> Any:
+        """The transport of this client's half: ``SyncBase`` and ``AsyncBase`` each make their own."""
         raise NotImplementedError
 
     def _build(self, action: str, request: Model) -> Prepared:

@@ -77,6 +77,8 @@ class Responder(ListLengths):
     _queues: Queues | None
 
     def _pump(self) -> None:
+        """Move the receipts that became due to the queues and pushes: ``Emulator`` does it, as it
+        owns them."""
         raise NotImplementedError
 
     def _respond(self, request: Incoming) -> Answer:

@@ -67,7 +67,8 @@ class SentReceipt:
     message: dict[str, str]  # as the service sends it: every value a string
 
 
-def _local(epoch: float, offset_minutes: int, pattern: str) -> str:
+def local_time(epoch: float, offset_minutes: int, pattern: str) -> str:
+    """An epoch time written with ``pattern`` (strftime) in the zone ``offset_minutes`` east of UTC."""
     return time.strftime(pattern, time.gmtime(epoch + offset_minutes * 60))
 
 
@@ -184,7 +185,7 @@ class Calls:
     def moment_text(self, record: Record, moment: str, now: float, pattern: str, offset: int) -> str:
         """A moment's time as text, or "" when the call has not reached it (yet)."""
         at = self.moments(record).get(moment)
-        return "" if at is None or at > now else _local(at, offset, pattern)
+        return "" if at is None or at > now else local_time(at, offset, pattern)
 
     def outcome_value(self, record: Record, key: str, now: float) -> Any:
         """A value of the call's outcome once the call is over; None before."""
@@ -285,9 +286,9 @@ class Calls:
         if kind == "action":
             return record.action
         if kind == "created":
-            return _local(record.created_at, offset, pattern)
+            return local_time(record.created_at, offset, pattern)
         if kind == "at":
-            return _local(at if at is not None else now, offset, pattern)
+            return local_time(at if at is not None else now, offset, pattern)
         if kind in MOMENTS:
             return self.moment_text(record, kind, now, pattern, offset)
         if kind == "talk_seconds":

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import _mns
-from ._calls import SentReceipt
+from ._calls import SentReceipt, local_time
 from ._gateway import MAX_SKEW, Incoming, Rejection
 
 __all__ = ["QueueError", "Queues", "Token"]
@@ -286,13 +286,11 @@ def error_body(code: str, message: str, request_id: str = "") -> bytes:
 def token_body(token: Token, now: float, offset_minutes: int) -> Mapping[str, Any]:
     """The token action's ``MessageTokenDTO``: times as ``YYYY-MM-DD HH:MM:SS`` in the product's zone."""
 
-    def local(epoch: float) -> str:
-        return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(epoch + offset_minutes * 60))
-
+    pattern = "%Y-%m-%d %H:%M:%S"
     return {
         "AccessKeyId": token.access_key_id,
         "AccessKeySecret": token.access_key_secret,
         "SecurityToken": token.security_token,
-        "CreateTime": local(now),
-        "ExpireTime": local(token.expires_at),
+        "CreateTime": local_time(now, offset_minutes, pattern),
+        "ExpireTime": local_time(token.expires_at, offset_minutes, pattern),
     }

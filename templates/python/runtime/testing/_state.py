@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._calls import Calls, Outcome, SentReceipt
+from ._calls import Calls, Outcome, SentReceipt, local_time
 from ._gateway import Rejection
 from ._pages import Pages
 
@@ -110,10 +110,6 @@ class Record:
             if _squash(parameter) == wanted:
                 return value
         raise AttributeError(f"{type(self).__name__!r} has no attribute or parameter {name!r}")
-
-
-def _local(epoch: float, offset_minutes: int, pattern: str) -> str:
-    return time.strftime(pattern, time.gmtime(epoch + offset_minutes * 60))
 
 
 class ServiceState:
@@ -280,7 +276,9 @@ class ServiceState:
         day = reads.get("same_day_as")
         if record is not None and day and isinstance(params.get(day), int):
             start = params[day] / 1000
-            same_day = _local(start, offset, "%Y-%m-%d") == _local(record.created_at, offset, "%Y-%m-%d")
+            same_day = local_time(start, offset, "%Y-%m-%d") == local_time(
+                record.created_at, offset, "%Y-%m-%d"
+            )
             if not same_day and not start <= record.created_at < start + 86400:
                 record = None
         body.pop(into, None)
