@@ -58,12 +58,12 @@ def test_each_target_writes_only_its_part(tmp_path: Path) -> None:
     out = tmp_path / "out"
     docs = sdkgen("generate", "--specs", "specs", "--output", "out", "--target", "docs", cwd=tmp_path)
     assert docs.returncode == 0, docs.stderr
-    assert {p.split("/", 1)[0] for p in files_under(out)} == {"docs", "site"}, "the pages and their site"
+    assert {p.split("/", 1)[0] for p in files_under(out)} == {"docs", "mkdocs.yml"}, "the pages and their site"
     assert not (tmp_path / "specs/schema").exists(), "a target run leaves the spec schemas alone"
     python = sdkgen("generate", "--specs", "specs", "--output", "out", "--target", "python", cwd=tmp_path)
     assert python.returncode == 0, python.stderr
     tops = {"/".join(p.split("/")[:2]) if p.startswith("samples/") else p.split("/", 1)[0] for p in files_under(out)}
-    assert tops == {"docs", "site", "python", "samples/python"}, "docs/ kept, python/ and its samples added"
+    assert tops == {"docs", "mkdocs.yml", "python", "samples/python"}, "docs/ kept, python/ and its samples added"
     everything = sdkgen("generate", "--specs", "specs", "--output", "out", cwd=tmp_path)
     assert everything.returncode == 0, everything.stderr
     assert "schema" in {p.split("/", 1)[0] for p in files_under(out)}

@@ -1,4 +1,4 @@
-"""The reference is also a documentation site: ``site/mkdocs.yml`` beside ``docs/`` builds with
+"""The reference is also a documentation site: ``mkdocs.yml`` beside ``docs/`` builds with
 MkDocs in strict mode, with no warning at all (every link, anchor and nav entry resolves inside
 docs/), its navigation lists every page by the index's groups, and the search index is written.
 
@@ -25,7 +25,7 @@ Built = Callable[[str], tuple[Path, str]]  # a tree's name → its built site an
 ROOT = Path(__file__).resolve().parent.parent
 TREES = {
     "specs": ROOT / "generated",
-    **{p.name: p for p in sorted((ROOT / "tests/fixtures/golden").iterdir()) if (p / "site").is_dir()},
+    **{p.name: p for p in sorted((ROOT / "tests/fixtures/golden").iterdir()) if (p / "mkdocs.yml").is_file()},
 }
 
 
@@ -51,7 +51,7 @@ def build(tree: Path, into: Path) -> subprocess.CompletedProcess[str]:
     # mkdocs-material prints an end-of-life notice for itself on every run of the mkdocs command (not
     # a warning about the site); this variable is its documented switch.
     env["NO_MKDOCS_2_WARNING"] = "1"
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(tree / "site/mkdocs.yml")]
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(tree / "mkdocs.yml")]
     return subprocess.run(
         [*command, "--site-dir", str(into)], capture_output=True, text=True, env=env, timeout=120, cwd=tree
     )
@@ -82,7 +82,7 @@ def test_the_site_builds_strictly_with_every_page_in_the_nav_and_a_search_index(
     assert not re.search(r"warn|error", output, re.I), output
     assert "Documentation built" in output
 
-    config = load_config(str(tree / "site/mkdocs.yml"))
+    config = load_config(str(tree / "mkdocs.yml"))
     assert Path(config["docs_dir"]) == tree / "docs"
     pages = nav_pages(config["nav"])
     docs = sorted(p.relative_to(tree / "docs").as_posix() for p in (tree / "docs").rglob("*.md"))

@@ -69,3 +69,27 @@ def test_quotes_and_backslashes_in_texts_do_not_break_the_generated_modules(
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert 'Say """hi"' in result.stdout and 'ends with a quote "' in result.stdout
+
+
+def test_receipt_names_that_would_collide_are_located_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    specs = tmp_path / "specs"
+    shutil.copytree(ROOT / "specs", specs)
+    product = specs / "product.yaml"
+    text = product.read_text(encoding="utf-8")
+    first = "  types:\n    VoiceReport:\n"  # the first type: its first field gets a neighbour named raw
+    assert text.count(first) == 1
+    at = text.index("      fields:\n", text.index(first)) + len("      fields:\n")
+    text = text[:at] + "        raw: {type: string}\n" + text[at:]
+    text = text.replace(first, "  types:\n    PushReceiver:\n      actions: [SingleCallByTts]\n"
+                               "      fields: {call_id: {type: string}}\n    VoiceReport:\n")  # fmt: skip
+    product.write_text(text, encoding="utf-8")
+    assert main(["generate", "--specs", str(specs), "--output", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    for language in ("Python", "TypeScript"):
+        assert f"receipt type 'PushReceiver' becomes the {language} type 'PushReceiver', already" in err
+        assert f"receipt field 'raw' of 'VoiceReport' becomes the {language} name 'raw', already the message" in err
+    lines = text.splitlines()
+    assert f"product.yaml:{lines.index('        raw: {type: string}') + 1}:" in err, "at the field"
+    assert not (tmp_path / "out").exists(), "nothing written"

@@ -450,6 +450,13 @@ def test_work_folders_are_not_output_files(tmp_path: Path) -> None:
     assert existing_files(tmp_path, ("python",)) == {"python/a.py"}
 
 
+def test_an_owned_file_is_listed_and_removed_like_a_folder_s_files(tmp_path: Path) -> None:
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\n")
+    (tmp_path / "other.yml").write_text("not ours\n")
+    assert existing_files(tmp_path, ("mkdocs.yml", "docs")) == {"mkdocs.yml"}
+    assert plan(tmp_path, {}, ("mkdocs.yml",)).removed == ("mkdocs.yml",)
+
+
 def test_a_stale_secondary_work_folder_is_removed_by_any_reader(tmp_path: Path) -> None:
     """A pointer to a primary without a journal: left by a roll back that was itself killed."""
     side = tmp_path / "side"

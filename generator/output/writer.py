@@ -150,11 +150,16 @@ def _read(path: Path) -> str | None:
 
 
 def existing_files(root: Path, owned: tuple[str, ...]) -> set[str]:
-    """Files under the owned folders of ``root`` (``python``, ``samples/python``), minus build and
-    cache folders and transaction work folders."""
+    """Files under the owned folders of ``root`` (``python``, ``samples/python``) and the owned
+    files themselves (a name with an extension: ``mkdocs.yml``), minus build and cache folders and
+    transaction work folders."""
     found: set[str] = set()
     for top in owned:
         base = root / top
+        if "." in Path(top).name:
+            if base.is_file() and not base.is_symlink():
+                found.add(Path(top).as_posix())
+            continue
         if not base.is_dir():
             continue
         for folder, dirs, names in os.walk(base):

@@ -121,7 +121,7 @@ class Guide:
 
 class Target(Protocol):
     name: str
-    owns: tuple[str, ...]  # output folders it writes, relative to the output root
+    owns: tuple[str, ...]  # output folders it writes, or files (a name with an extension), from the root
 
     def applies(self, api: ir.Api) -> bool:
         """Whether the specs ask for this target (a language needs its ``sdk.targets`` entry)."""

@@ -14,79 +14,20 @@ import subprocess
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 import dyvmsapi
+import pytest
 from dyvmsapi import AsyncClient, Client, RetryPolicy
+from hostile_server import HOSTILE_ANSWERS, TRICKLE, RawServer, head, json_answer
 
+HOSTILE = {
+    case: (chunks, getattr(dyvmsapi, name), status)
+    for case, (chunks, name, status) in HOSTILE_ANSWERS.items()
+}
 TOKEN = "sts-token-that-must-never-leak"
 SECRET = "secret-that-must-never-leak"
-Chunks = list[tuple[float, bytes]]  # (seconds to wait first, bytes to send)
-
-
-def _head(status: int = 200, headers: dict[str, str] | None = None, length: int | None = None) -> bytes:
-    lines = [f"HTTP/1.1 {status} X", "Connection: close", "x-acs-request-id: req-42"]
-    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
-    if length is not None:
-        lines.append(f"Content-Length: {length}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
-
-
-def _json(body: object, status: int = 200) -> Chunks:
-    data = json.dumps(body).encode()
-    return [(0.0, _head(status, {"Content-Type": "application/json"}, len(data)) + data)]
-
-
-class RawServer:
-    """Reads each request's head and answers with the next scripted chunks, then closes."""
-
-    def __init__(self) -> None:
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self._sock.getsockname()[1]
-        self.answers: deque[Chunks] = deque()
-        self.count = 0
-        self.requests: list[bytes] = []
-        self._stop = threading.Event()
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
-
-    def _answer(self, conn: socket.socket) -> None:
-        with conn:
-            head = b""
-            while b"\r\n\r\n" not in head:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                head += chunk
-            self.count += 1
-            self.requests.append(head)
-            chunks = self.answers.popleft() if self.answers else _json({"RequestId": "r", "Code": "OK"})
-            try:
-                for delay, data in chunks:
-                    if self._stop.wait(delay):
-                        return
-                    conn.sendall(data)
-            except OSError:
-                return
-
-    def close(self) -> None:
-        self._stop.set()
-        self._sock.close()
 
 
 @pytest.fixture
@@ -110,28 +51,6 @@ def _async_client(server: RawServer, **options: object) -> AsyncClient:
     return AsyncClient(**{**settings, **options})  # type: ignore[arg-type]
 
 
-TRICKLE: Chunks = [(0.0, _head(200, {"Content-Type": "application/json"}, 200))] + [(0.25, b" ")] * 200
-HOSTILE: dict[str, tuple[Chunks, type[Exception], int | None]] = {
-    "wrong type": (_json({"RequestId": "r-1", "Code": "OK", "CallId": {"nested": 1}}),
-                   dyvmsapi.InvalidResponseError, 200),
-    "wrong list type": (_json({"RequestId": "r-1", "Code": "OK", "CallId": [1, 2]}),
-                        dyvmsapi.InvalidResponseError, 200),
-    "empty 200": ([(0.0, _head(200, length=0))], dyvmsapi.InvalidResponseError, 200),
-    "empty object": (_json({}), dyvmsapi.InvalidResponseError, 200),
-    "JSON array": (_json([1, 2]), dyvmsapi.InvalidResponseError, 200),
-    "not JSON": ([(0.0, _head(200, length=5) + b"<html")], dyvmsapi.InvalidResponseError, 200),
-    "redirect": ([(0.0, _head(302, {"Location": "https://elsewhere.example/x?SecurityToken=t"}, 0))],
-                 dyvmsapi.InvalidResponseError, 302),
-    "recursion": ([(0.0, _head(200, length=200_000) + b"[" * 200_000)], dyvmsapi.InvalidResponseError, 200),
-    "huge by length": ([(0.0, _head(200, length=100 * 2**20))], dyvmsapi.InvalidResponseError, 200),
-    "huge chunked": ([(0.0, _head(200, {"Transfer-Encoding": "chunked"}))]
-                     + [(0.0, b"100000\r\n" + b"x" * 0x100000 + b"\r\n")] * 10, dyvmsapi.InvalidResponseError, 200),
-    "truncated": ([(0.0, _head(200, length=100) + b'{"RequestId"')], dyvmsapi.NetworkError, None),
-    "trickle": (TRICKLE, dyvmsapi.RequestTimeoutError, None),
-    "trickled head": ([(0.25, b"H")] * 40, dyvmsapi.RequestTimeoutError, None),
-}  # fmt: skip
-
-
 @pytest.mark.parametrize("case", list(HOSTILE))
 def test_a_hostile_answer_is_a_typed_error_within_the_deadline(server: RawServer, case: str) -> None:
     chunks, error_class, status = HOSTILE[case]
@@ -153,7 +72,7 @@ def test_a_hostile_answer_is_a_typed_error_within_the_deadline(server: RawServer
 
 
 def test_an_invalid_response_keeps_the_raw_body(server: RawServer) -> None:
-    server.answers.append(_json({"RequestId": "r-9", "Code": "OK", "CallId": {"x": 1}}))
+    server.answers.append(json_answer({"RequestId": "r-9", "Code": "OK", "CallId": {"x": 1}}))
     with _client(server) as client, pytest.raises(dyvmsapi.InvalidResponseError) as info:
         client.single_call_by_tts(called_number="13800000000", tts_code="TTS_1")
     assert json.loads(info.value.body)["CallId"] == {"x": 1} and info.value.request_id == "r-9"
@@ -195,8 +114,8 @@ def test_no_secret_in_any_log_line(
     server: RawServer, caplog: pytest.LogCaptureFixture, signature_version: str, kind: str
 ) -> None:
     """Every logger at DEBUG (the package's, httpx's, asyncio's...), through successes and failures."""
-    server.answers.extend([_json({"RequestId": "r-1", "Code": "OK", "CallId": "c"}),
-                           [(0.0, _head(503, length=0))], [(0.0, _head(503, length=0))], HOSTILE["wrong type"][0]])  # fmt: skip
+    server.answers.extend([json_answer({"RequestId": "r-1", "Code": "OK", "CallId": "c"}),
+                           [(0.0, head(503, length=0))], [(0.0, head(503, length=0))], HOSTILE["wrong type"][0]])  # fmt: skip
     caplog.set_level(logging.DEBUG)
     logging.getLogger().setLevel(logging.DEBUG)
     calls = ["ok", "5xx", "invalid"]
@@ -282,7 +201,9 @@ def test_argument_mistakes_are_typed_with_a_did_you_mean() -> None:
 def test_options_raw_responses_and_unknown_fields(
     server: RawServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    server.answers.append(_json({"RequestId": "r-1", "Code": "OK", "CallId": "c-1", "NewField": {"a": 1}}))
+    server.answers.append(
+        json_answer({"RequestId": "r-1", "Code": "OK", "CallId": "c-1", "NewField": {"a": 1}})
+    )
     with _client(server) as client:
         quick = client.with_options(deadline=5.0, retry=RetryPolicy(max_attempts=1), headers={"x-app": "7"})
         response = quick.single_call_by_tts(called_number="13800000000", tts_code="TTS_1")
@@ -292,7 +213,7 @@ def test_options_raw_responses_and_unknown_fields(
         assert json.loads(raw.body)["NewField"] == {"a": 1}
         assert b"x-app: 7" in server.requests[-1].lower()
         server.answers.append(
-            _json({"RequestId": "r-2", "Code": "ServiceUnavailable", "Message": "busy"}, 503)
+            json_answer({"RequestId": "r-2", "Code": "ServiceUnavailable", "Message": "busy"}, 503)
         )
         with pytest.raises(dyvmsapi.ServerError):
             quick.query_call_detail_by_call_id(call_id="c", prod_id=11000000300006, query_date=1669032001000)
@@ -357,7 +278,6 @@ def test_a_dead_proxy_is_named_not_the_target() -> None:
 
 def test_an_async_client_sends_through_an_httpx_client_of_ones_own(caplog: pytest.LogCaptureFixture) -> None:
     import httpx
-
     from dyvmsapi.testing import Emulator
 
     caplog.set_level(logging.DEBUG)

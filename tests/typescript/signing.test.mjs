@@ -11,14 +11,14 @@ import { pathToFileURL } from "node:url";
 const env = process.env;
 const root = dirname(env.SDK_DIST);
 const signing = await import(pathToFileURL(join(root, "runtime", "signing.js")).href);
-const base = await import(pathToFileURL(join(root, "runtime", "base.js")).href);
+const rpc = await import(pathToFileURL(join(root, "runtime", "rpc.js")).href);
 const v = JSON.parse(readFileSync(env.VECTORS, "utf8"));
 const require = createRequire(join(env.VENDOR_MODULES, "index.js"));
 const OpenApiUtil = require("@alicloud/openapi-util").default;
 
 const credentials = (token) => ({ accessKeyId: v.keyId, accessKeySecret: v.secret, securityToken: token ?? undefined });
 const prepare = (signatureVersion, token) =>
-  base.prepareRpc({
+  rpc.prepareRpc({
     scheme: "https",
     host: v.host,
     action: "SingleCallByTts",

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from ts_support import HERE, NODE, PACKAGE, ROOT, TSC, Control, tsc
+from ts_support import HERE, NODE, PACKAGE, ROOT, TSC, Control, emulator_with_control, tsc
 
 pytestmark = pytest.mark.skipif(
     NODE is None or not TSC.exists() or not (PACKAGE / "src" / "receipts.ts").exists(),
@@ -53,18 +51,8 @@ class _Control(Control):
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[tuple[Any, str]]:
-    from dyvmsapi.testing import Emulator
-
-    emu = Emulator(flow_limits=(), strict=True, idle_timeout=1.0).start()
-    handler = type("Control", (_Control,), {"emulator": emu})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield emu, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        emu.stop()
+    with emulator_with_control(_Control) as running:
+        yield running
 
 
 def test_receipts_parse_tolerantly_and_pushes_reach_the_handler_once(

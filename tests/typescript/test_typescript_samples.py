@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from dyvmsapi.testing import Emulator
-from ts_support import NODE, NODE_MODULES, PACKAGE, ROOT, TSC
+from ts_support import NODE, ROOT, TSC, install_package
 
 from generator.frontend.pipeline import load_api
 from generator.targets.common import wire as _wire
@@ -38,25 +37,7 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder where ``import ... from "<the package>"`` resolves: the package built into its
     node_modules, and the samples compiled beside it with the same strict settings."""
     root = tmp_path_factory.mktemp("ts-samples")
-    manifest = json.loads((PACKAGE / "package.json").read_text())
-    installed = root / "node_modules" / manifest["name"]
-    installed.mkdir(parents=True)
-    shutil.copy(PACKAGE / "package.json", installed / "package.json")
-    built = _run(str(TSC), "-p", str(PACKAGE), "--outDir", str(installed / "dist"),
-                 "--typeRoots", str(NODE_MODULES / "@types"), cwd=ROOT)  # fmt: skip
-    assert built.returncode == 0, built.stdout + built.stderr
-    (root / "package.json").write_text('{"type": "module"}\n')
-    sources = root / "src"
-    shutil.copytree(SAMPLES, sources)
-    config = {
-        "compilerOptions": {"target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext",
-                            "strict": True, "types": ["node"], "typeRoots": [str(NODE_MODULES / "@types")],
-                            "rootDir": "src", "outDir": "out", "skipLibCheck": True},
-        "include": ["src/**/*.ts"],
-    }  # fmt: skip
-    (root / "tsconfig.json").write_text(json.dumps(config))
-    checked = _run(str(TSC), "-p", str(root), cwd=root)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+    install_package(root, SAMPLES)
     return root
 
 

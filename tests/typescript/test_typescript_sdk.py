@@ -204,3 +204,8 @@ def test_signing_vectors_agree(dist: Path, tmp_path: Path) -> None:
     }, ensure_ascii=False))  # fmt: skip
     env = {"SDK_DIST": str(dist), "VECTORS": str(vectors), "VENDOR_MODULES": str(NODE_MODULES)}
     _check(_node_test("signing.test.mjs", env))
+
+
+def test_options_raw_responses_unknown_members_and_the_body_cap(dist: Path) -> None:
+    output = _check(_node_test("options.test.mjs", {"SDK_DIST": str(dist)}))
+    assert "# fail 0" in output or "ℹ fail 0" in output, output[-3000:]

@@ -7,7 +7,10 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from http.server import BaseHTTPRequestHandler
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -60,3 +63,60 @@ class Control(BaseHTTPRequestHandler):
         self.send_header("content-length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+def install_package(root: Path, sources: Path, package: Path = PACKAGE) -> Path:
+    """Programs that import the package as a reader's would: the package built into
+    ``root/node_modules/<its name>``, and the ``.ts`` files of ``sources`` compiled beside it with
+    strict settings into ``root/out`` (returned)."""
+    manifest = json.loads((package / "package.json").read_text())
+    installed = root / "node_modules" / manifest["name"]
+    installed.mkdir(parents=True)
+    shutil.copy(package / "package.json", installed / "package.json")
+    built = subprocess.run(
+        [
+            str(TSC),
+            "-p",
+            str(package),
+            "--typeRoots",
+            str(NODE_MODULES / "@types"),
+            "--outDir",
+            str(installed / "dist"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    (root / "package.json").write_text('{"type": "module"}\n')
+    shutil.copytree(sources, root / "src")
+    config = {
+        "compilerOptions": {"target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext",
+                            "strict": True, "types": ["node"], "typeRoots": [str(NODE_MODULES / "@types")],
+                            "rootDir": "src", "outDir": "out", "skipLibCheck": True},
+        "include": ["src/**/*.ts"],
+    }  # fmt: skip
+    (root / "tsconfig.json").write_text(json.dumps(config))
+    checked = subprocess.run(
+        [str(TSC), "-p", str(root)], capture_output=True, text=True, timeout=180, cwd=root
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    return root / "out"
+
+
+@contextmanager
+def emulator_with_control(control: type[Control]) -> Iterator[tuple[Any, str]]:
+    """A strict emulator, and the URL of a ``control`` server (a ``Control`` subclass) that steers
+    it from a Node test; both stopped on leaving."""
+    from dyvmsapi.testing import Emulator
+
+    emu = Emulator(flow_limits=(), strict=True, idle_timeout=1.0).start()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Control", (control,), {"emulator": emu}))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield emu, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        emu.stop()

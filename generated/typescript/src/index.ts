@@ -2,7 +2,7 @@
 /** @dyvmsapi/sdk: the Voice Service SDK (Dyvmsapi 2017-05-25). */
 
 export { Client } from "./client.js";
-export type { CallOptions, ClientOptions, Credentials } from "./runtime/base.js";
+export { rawResponse, type CallOptions, type ClientOptions, type Credentials, type Logger, type RawResponse } from "./runtime/base.js";
 export { RetryPolicy, type RetryOptions } from "./runtime/retry.js";
 export * from "./errors.js";
 export { API_VERSION, PRODUCT, SDK_VERSION } from "./meta.js";

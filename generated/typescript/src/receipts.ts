@@ -6,9 +6,12 @@
  * - `VoiceCallReport`
  * - `VoiceRecordReport`
  *
- * `parseReceipts("VoiceReport", body)` reads a message or a pushed batch (a JSON array, or one
- * object). `pushReceiver("VoiceReport", handler)` is the push URL: `receiver.listener` for
- * `http.createServer`, `receiver.handle(body)` for any framework. Every value is read tolerantly
+ * Pull: `consumer("VoiceReport", handler, { queueName })` reads the type's queue (credentials
+ * from the token action, renewed before they expire), calls `handler` once per receipt and deletes a
+ * message only after the handler succeeded for all its receipts (see `runtime/consumer.ts`). Push:
+ * `pushReceiver("VoiceReport", handler)` is the push URL: `receiver.listener` for
+ * `http.createServer`, `receiver.handle(body)` for any framework. `parseReceipts("VoiceReport", body)`
+ * reads a message or a pushed batch (a JSON array, or one object). Every value is read tolerantly
  * (see `runtime/receipts.ts`); `receipt.raw` is the message as it came.
  */
 
@@ -22,7 +25,16 @@ import {
   type Receipt,
   type ReceiptKind,
 } from "./runtime/receipts.js";
+import { Consumer, type ConsumerOptions, type ReceiptSource } from "./runtime/consumer.js";
 
+export {
+  Consumer,
+  QueueError,
+  type ConsumerOptions,
+  type ConsumerStats,
+  type ReceiptSource,
+  type RunOptions,
+} from "./runtime/consumer.js";
 export {
   MAX_BODY,
   PushReceiver,
@@ -32,6 +44,21 @@ export {
   type Receipt,
   type ReceiptKind,
 } from "./runtime/receipts.js";
+
+/** Where the receipts wait, and the action that hands out credentials for them (from the specs). */
+export const SOURCE: ReceiptSource = {
+  tokenProduct: "Dybaseapi",
+  tokenApiVersion: "2017-05-25",
+  tokenEndpoint: "dybaseapi.aliyuncs.com",
+  tokenAction: "QueryTokenForMnsQueue",
+  refreshBeforeSeconds: 120,
+  queueEndpoint: "https://1943695596114318.mns.cn-hangzhou.aliyuncs.com",
+  protocolVersion: "2015-06-06",
+  maxBatch: 16,
+  maxWaitSeconds: 30,
+  utcOffsetMinutes: 480,
+  signing: "v3",
+};
 
 /** What a push receiver answers with HTTP 200. */
 export const PUSH_REPLY: string = "{\"code\": 0, \"msg\": \"接收成功\"}";
@@ -315,4 +342,28 @@ export function pushReceiver(
   options: PushReceiverOptions = {},
 ): PushReceiver<Receipt> {
   return new PushReceiver(kindOf(type), handler, PUSH_REPLY, options);
+}
+
+/**
+ * A pull consumer of the queue `options.queueName` (the console names it) for receipts of `type`:
+ * `handler` gets each receipt once (it may return a promise; when it throws, the message comes
+ * back later). The credentials default to the environment variables the client reads. Run it with
+ * `await c.run()` (until `c.stop()`) or `await c.poll()` (one long poll).
+ */
+export function consumer<K extends MessageType>(
+  type: K,
+  handler: (receipt: ReceiptTypes[K]) => unknown,
+  options: ConsumerOptions,
+): Consumer<ReceiptTypes[K]>;
+export function consumer<R extends Receipt>(
+  type: ReceiptKind<R>,
+  handler: (receipt: R) => unknown,
+  options: ConsumerOptions,
+): Consumer<R>;
+export function consumer(
+  type: string | ReceiptKind,
+  handler: (receipt: Receipt) => unknown,
+  options: ConsumerOptions,
+): Consumer<Receipt> {
+  return new Consumer(kindOf(type), handler, SOURCE, options);
 }

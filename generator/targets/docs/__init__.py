@@ -5,9 +5,9 @@
   answer, its errors and a sample in every language;
 - ``docs/errors.md``: the whole error table; ``docs/getting-started.md``: the guide;
   ``docs/receipts.md``: the receipts, when the specs describe them;
-- ``site/mkdocs.yml``: the same pages as a documentation site (MkDocs with the Material theme:
-  navigation by group, search, one content tab per sample), built from ``docs/`` into
-  ``site/build/`` by ``mkdocs build -f site/mkdocs.yml``.
+- ``mkdocs.yml``, beside ``docs/``: the same pages as a documentation site (MkDocs with the
+  Material theme: navigation by group, search, one content tab per sample), built into ``site/``
+  by ``mkdocs build`` in the output folder.
 
 Every page reads as it is on a code forge and builds strictly into the site: links stay inside
 docs/ (a sample is named by its path, its text is in the page; a code target's guide linking one
@@ -353,7 +353,7 @@ def site_view(v: DocsView) -> SiteView:
 
 class DocsTarget:
     name = "docs"
-    owns = ("docs", "site")
+    owns = ("docs", "mkdocs.yml")
 
     def applies(self, api: ir.Api) -> bool:
         return bool(code_targets(api))  # the docs show SDKs: with no language there is nothing to show
@@ -374,7 +374,7 @@ class DocsTarget:
             "docs/index.md": renderer.render("docs/index.md.jinja", v=v),
             "docs/errors.md": renderer.render("docs/errors.md.jinja", v=v),
             "docs/getting-started.md": renderer.render("docs/getting-started.md.jinja", v=v),
-            "site/mkdocs.yml": renderer.render("docs/mkdocs.yml.jinja", site=site_view(v)),
+            "mkdocs.yml": renderer.render("docs/mkdocs.yml.jinja", site=site_view(v)),
         }
         if api.product.receipts is not None:
             files["docs/receipts.md"] = renderer.render(

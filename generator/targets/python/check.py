@@ -14,6 +14,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from generator.frontend import ir
 from generator.frontend.diagnostics import Code, Diagnostic
+from generator.targets.common.product import receipt_collisions
 from generator.targets.common.text import iterator_collisions
 from generator.targets.python import naming
 
@@ -101,7 +102,17 @@ def check_names(api: ir.Api) -> list[Diagnostic]:
             )
         out += _struct_classes(a)
     out += _error_classes(api)
+    out += _receipts(api)
     return sorted(out)
+
+
+def _receipts(api: ir.Api) -> list[Diagnostic]:
+    """Receipt models live in ``<package>.receipts`` beside the names it imports and exports; a
+    receipt's attributes must be unique and leave ``raw`` to the message as it came."""
+    taken = {name: "a name of the receipts module" for name in naming.RECEIPT_MODULE_NAMES}
+    members = {"raw": "the message as it came (Receipt.raw)"}
+    found = receipt_collisions(api, naming.class_name, naming.attribute, taken, members, "Python")
+    return [_at(where, message, hint) for where, message, hint in found]
 
 
 def _iterators(api: ir.Api) -> list[Diagnostic]:

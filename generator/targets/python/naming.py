@@ -20,6 +20,8 @@ import keyword
 from collections.abc import Sequence
 
 from generator.frontend.words import words
+from generator.targets.common.product import env_endpoint as env_endpoint
+from generator.targets.common.product import root_error as root_error
 
 # Attribute names a pydantic v2 model already has; a field by that name would shadow them.
 _BASEMODEL_NAMES = frozenset(
@@ -52,6 +54,12 @@ _RESERVED = (
 RESERVED_CLIENT_MEMBERS = frozenset({"close", "endpoint", "retry"})
 
 # Classes the generated errors module defines itself, besides the product's root error.
+RECEIPT_MODULE_NAMES = frozenset(
+    """Receipt ReceiptError ReceiptSource PushReceiver Consumer AsyncConsumer ConsumerStats Callable
+    Annotated Any ClassVar BeforeValidator Field R PUSH_REPLY RECEIPT_TYPES SOURCE""".split()
+)
+"""Names ``<package>.receipts`` imports or defines besides the receipt models."""
+
 RUNTIME_ERROR_CLASSES = frozenset(
     {
         "ClientError",
@@ -125,13 +133,3 @@ def request_class(action: str) -> str:
 
 def response_class(action: str) -> str:
     return class_name(action) + "Response"
-
-
-def root_error(product: str) -> str:
-    """The package's root exception: ``Ecs`` → ``EcsError``."""
-    return class_name(product) + "Error"
-
-
-def env_endpoint(product: str) -> str:
-    """The environment variable that overrides the endpoint: ``Ecs`` → ``ECS_ENDPOINT``."""
-    return snake(words(product)).upper() + "_ENDPOINT"

@@ -16,6 +16,7 @@ from typing import Any, assert_never
 
 from generator.frontend import ir
 from generator.output.render import Renderer
+from generator.targets.common import receipts as _receipts
 from generator.targets.common import wire as _wire
 from generator.targets.python import naming
 
@@ -211,30 +212,16 @@ class ReceiptDemo:
 
 
 def receipt_demo(api: ir.Api) -> ReceiptDemo | None:
-    """The type the emulator sends once a call is over (for the guide's action when it places
-    calls), and the call that makes it; None when the specs emulate no receipts."""
-    receipts = api.product.receipts
-    if receipts is None or receipts.emulation is None:
+    """``common.receipts.receipt_demo`` for the guide's action, in Python's names."""
+    demo = _receipts.receipt_demo(api, first_action(api))
+    if demo is None:
         return None
-    reports = {p.type: p for p in receipts.emulation.reports if "ended" in p.at and not p.answered_only}
-    kinds = [t for t in receipts.types if t.name in reports]
-    if not kinds:
-        return None
-    guide = first_action(api)
-    kind = next((t for t in kinds if guide.name in t.actions), kinds[0])
-    action = (
-        guide if guide.name in kind.actions else next(a for a in api.actions if a.name == kind.actions[0])
-    )
-    report = reports[kind.name]
-    by_id = next((f.name for f in report.fields if f.source == "id"), kind.fields[0].wire_name)
-    shown = tuple(f.wire_name for f in kind.fields if f.required and f.wire_name != by_id)
-    key = action.emulator.creates.key if action.emulator.creates is not None else "RequestId"
     return ReceiptDemo(
-        kind,
-        action,
-        naming.attribute(by_id),
-        tuple(naming.attribute(w) for w in shown),
-        naming.attribute(key),
+        demo.kind,
+        demo.action,
+        naming.attribute(demo.receipt_id),
+        tuple(naming.attribute(w) for w in demo.shown),
+        naming.attribute(demo.response_id),
     )
 
 

@@ -9,7 +9,8 @@ Per action (one unit each, see ``generator.targets.Unit``):
 Shared by all actions (one unit; the runtime modules under templates/typescript/runtime/, copied
 as they are under the generated header, are another): ``src/client.ts`` (one async method per
 action), ``src/errors.ts`` (a class per error code), ``src/meta.ts``, ``src/index.ts``,
-``package.json``, ``tsconfig.json`` and the README. Templates under templates/typescript/ read the
+``package.json``, ``tsconfig.json`` and the README; with receipts, ``src/receipts.ts`` and the
+receipts page's programs and section (``receipts``). Templates under templates/typescript/ read the
 target's view of the IR (``view``), in which every name, type and comment line is decided
 (``naming``).
 
@@ -28,6 +29,7 @@ from generator.frontend.diagnostics import Diagnostic
 from generator.output.render import HEADER_TEXT, Renderer
 from generator.targets import Context, Guide, SampleFile, Unit, action_key, api_key
 from generator.targets.typescript import naming
+from generator.targets.typescript import receipts as _receipts
 from generator.targets.typescript.check import check_names
 from generator.targets.typescript.view import (
     package_of,
@@ -172,11 +174,13 @@ class TypeScriptTarget:
         return files
 
     def receipts(self, api: ir.Api, ctx: Context) -> dict[str, str]:
-        """src/receipts.ts: the receipt types of the specs and their push receiver (none: no file)."""
+        """src/receipts.ts: the receipt types of the specs, their consumer and push receiver; and the
+        receipts page's programs (no receipts: no file)."""
         r = ts_receipts(api)
         if r is None:
             return {}
-        return {f"{ROOT}/src/receipts.ts": ctx.renderer.render("typescript/receipts.ts.jinja", r=r)}
+        samples = _receipts.render_samples(api, _guide_action(api), ctx.renderer)
+        return {f"{ROOT}/src/receipts.ts": ctx.renderer.render("typescript/receipts.ts.jinja", r=r)} | samples
 
     def action(self, api: ir.Api, action: ir.Action, ctx: Context) -> dict[str, str]:
         renderer = ctx.renderer
@@ -242,7 +246,8 @@ class TypeScriptTarget:
             first_link=f"../{first.path}",
             samples_link=f"../{SAMPLES_DIR}/",
         )
-        return Guide(self.language, root, section)
+        receipts = _receipts.section(api, action, ctx.renderer)
+        return Guide(self.language, root, section, receipts)
 
 
 TARGET = TypeScriptTarget()

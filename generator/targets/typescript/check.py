@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 from generator.frontend import ir
 from generator.frontend.diagnostics import Code, Diagnostic
+from generator.targets.common.product import receipt_collisions
 from generator.targets.common.text import iterator_collisions
 from generator.targets.typescript import naming
 
@@ -79,13 +80,31 @@ def check_names(api: ir.Api) -> list[Diagnostic]:
     out += _types(api)
     out += _error_classes(api)
     out += _iterators(api)
+    out += _receipts(api)
     return sorted(out)
+
+
+def _receipts(api: ir.Api) -> list[Diagnostic]:
+    """Receipt types share src/index.ts's namespace with every other type and the receipts module's
+    own names; a receipt's members must be unique and leave ``raw`` to the message as it came."""
+    taken = {name: "the SDK's own type" for name in naming.RUNTIME_TYPES | naming.RECEIPT_NAMES}
+    taken[naming.root_error(api.product.code)] = "the root error class"
+    for a in api.actions:
+        taken[naming.request_type(a.name)] = f"the request of '{a.name}'"
+        taken[naming.response_type(a.name)] = f"the response of '{a.name}'"
+        taken.update((naming.type_name(s.name), f"struct '{s.name}' of '{a.name}'") for s in a.structs)
+    taken.update(
+        (e.exception, f"the error class of '{e.code}'") for e in api.errors if e.exception is not None
+    )
+    members = {"raw": "the message as it came (Receipt.raw)"}
+    found = receipt_collisions(api, naming.type_name, naming.member, taken, members, "TypeScript")
+    return [_at(where, message, hint) for where, message, hint in found]
 
 
 def _types(api: ir.Api) -> list[Diagnostic]:
     """Every exported type: requests, responses and structs share the package's one namespace
     (src/index.ts exports them all), with the runtime's own types and the error classes."""
-    taken: dict[str, str] = {name: "the SDK's own type" for name in naming.RUNTIME_TYPES}
+    taken: dict[str, str] = {name: "the SDK's own type" for name in _own_types(api)}
     taken[naming.root_error(api.product.code)] = "the root error class"
     for e in api.errors:
         if e.exception is not None:
@@ -118,8 +137,13 @@ def _types(api: ir.Api) -> list[Diagnostic]:
     return out
 
 
+def _own_types(api: ir.Api) -> frozenset[str]:
+    """What the package exports besides the specs' types: the receipts' names when it has receipts."""
+    return naming.RUNTIME_TYPES | (naming.RECEIPT_NAMES if api.product.receipts is not None else frozenset())
+
+
 def _error_classes(api: ir.Api) -> list[Diagnostic]:
-    own = naming.RUNTIME_TYPES | {naming.root_error(api.product.code)}
+    own = _own_types(api) | {naming.root_error(api.product.code)}
     out = []
     for e in api.errors:
         if e.exception is not None and e.exception in own:

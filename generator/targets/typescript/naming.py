@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from generator.frontend.words import words
+from generator.targets.common.product import env_endpoint as env_endpoint
+from generator.targets.common.product import root_error as root_error
 
 # ECMAScript reserved words, strict-mode and TypeScript's reserved and contextual type names.
 _KEYWORDS = frozenset(
@@ -49,6 +51,13 @@ _RESERVED = _KEYWORDS | _OBJECT_MEMBERS
 RESERVED_CLIENT_MEMBERS = frozenset({"endpoint", "retry", "invoke", "toString"})
 
 # Classes and types the package defines itself, besides the product's root error.
+RECEIPT_NAMES = frozenset(
+    """Receipt ReceiptKind ReceiptError ReceiptTypes MessageType RECEIPT_TYPES PUSH_REPLY MAX_BODY
+    PushReceiver PushReceiverOptions PushAnswer SOURCE Consumer ConsumerOptions ConsumerStats QueueError
+    ReceiptSource RunOptions""".split()
+)
+"""What src/receipts.ts exports besides the receipt types: no receipt type may take these names."""
+
 RUNTIME_TYPES = frozenset(
     {
         "Client",
@@ -150,13 +159,3 @@ def request_type(action: str) -> str:
 
 def response_type(action: str) -> str:
     return type_name(action) + "Response"
-
-
-def root_error(product: str) -> str:
-    """The package's root error class, as the Python package names it: ``Ecs`` → ``EcsError``."""
-    return type_name(product) + "Error"
-
-
-def env_endpoint(product: str) -> str:
-    """The environment variable that overrides the endpoint (the Python package's): ``ECS_ENDPOINT``."""
-    return "_".join(w.lower() for w in words(product)).upper() + "_ENDPOINT"

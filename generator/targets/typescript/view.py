@@ -443,6 +443,7 @@ class TsReceipts:
     push_reply: str  # a TypeScript string literal of the JSON the service expects back
     types: tuple[TsReceiptType, ...]
     readers: tuple[str, ...]  # the runtime readers the parsers call
+    source: tuple[tuple[str, str], ...]  # (member, TypeScript literal) of the ReceiptSource
 
 
 def _receipt_field(f: ir.Field) -> TsReceiptField:
@@ -484,7 +485,26 @@ def ts_receipts(api: ir.Api) -> TsReceipts | None:
         json.dumps(receipts.push_reply or "{}", ensure_ascii=False),
         tuple(types),
         tuple(sorted({f.reader for t in types for f in t.fields})),
+        _receipt_source(api.product.signing_default, receipts),
     )
+
+
+def _receipt_source(signing: str, r: ir.Receipts) -> tuple[tuple[str, str], ...]:
+    """The members of runtime/settings.ts's ``ReceiptSource``, from the specs."""
+    values: tuple[tuple[str, str | int], ...] = (
+        ("tokenProduct", r.token_product),
+        ("tokenApiVersion", r.token_api_version),
+        ("tokenEndpoint", r.token_endpoint),
+        ("tokenAction", r.token_action),
+        ("refreshBeforeSeconds", r.refresh_before_seconds),
+        ("queueEndpoint", r.queue_endpoint),
+        ("protocolVersion", r.queue_protocol_version),
+        ("maxBatch", r.max_batch),
+        ("maxWaitSeconds", r.max_wait_seconds),
+        ("utcOffsetMinutes", r.token_utc_offset_minutes),
+        ("signing", signing),
+    )
+    return tuple((name, json.dumps(value, ensure_ascii=False)) for name, value in values)
 
 
 # ----------------------------------------------------------------------------- end of receipts

@@ -21,9 +21,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -31,6 +34,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 log = logging.getLogger(__name__.rpartition(".")[0] + ".receipts")
 
 MAX_BODY = 10 * 2**20  # bytes of one pushed batch the receiver reads
+MAX_EXACT = 2**53 - 1  # the largest integer every SDK of the product holds exactly
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 class ReceiptError(ValueError):
@@ -38,26 +44,30 @@ class ReceiptError(ValueError):
 
 
 def as_int(value: Any) -> int | None:
+    """An integer, or one in decimal text; ``None`` beyond 2**53 - 1 either way, where not every
+    SDK could hold it exactly (``raw`` keeps it)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
+        value = int(value.strip())
+    if isinstance(value, int) and -MAX_EXACT <= value <= MAX_EXACT:
         return value
-    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
-        return int(value.strip())
     return None
 
 
 def as_float(value: Any) -> float | None:
+    """A finite number, or one in decimal text (``1.5``, ``-2``, ``1e3``; no ``inf``, ``0x10``, ``1_000``)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
+        number = float(value)
+    elif isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+        number = float(value.strip())
+    else:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def as_bool(value: Any) -> bool | None:
@@ -69,11 +79,35 @@ def as_bool(value: Any) -> bool | None:
 
 
 def as_str(value: Any) -> str | None:
+    """Text as it came, and a number or boolean as text (an integral float without its ``.0``; an
+    integer beyond 2**53 - 1, which not every SDK reads exactly, gives ``None``)."""
     if value is None or isinstance(value, (dict, list)):
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not -MAX_EXACT <= value <= MAX_EXACT:
+        return None
+    return _number_text(value) if isinstance(value, float) else str(value)
+
+
+def _number_text(value: float) -> str:
+    """A float as JavaScript's ``String(x)`` writes it (the same shortest digits as ``repr``; plain
+    notation from 1e-7 up to 1e21), so that the SDKs of every language give the same text."""
+    if not math.isfinite(value) or value == 0:
+        return "0" if value == 0 else repr(value)
+    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
+    text = "".join(map(str, digits))
+    point = len(text) + int(exponent)  # digits before the decimal point (negative: zeros after it)
+    if -6 < point <= 0:
+        body = "0." + "0" * -point + text
+    elif 0 < point <= 21:
+        body = text + "0" * (point - len(text)) if point >= len(text) else f"{text[:point]}.{text[point:]}"
+    else:
+        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+        body = f"{mantissa}e{'+' if point > 0 else '-'}{abs(point - 1)}"
+    return ("-" if sign else "") + body
 
 
 class Receipt(BaseModel):

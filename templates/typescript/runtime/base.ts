@@ -1,38 +1,38 @@
 /**
- * What every generated `Client` method shares: configuration, credentials, request building and
- * signing, answer interpretation and the retry loop (the Python runtime's `_base_client.py`).
- * Built-in `fetch` and `node:crypto` only. No message, error or inspected object shows a secret.
+ * What every generated `Client` method shares: its options, the retry loop, deadlines, the body
+ * cap, logging and raw responses (the Python runtime's `_base_client.py`); requests are signed and
+ * answers read by `rpc.ts`. Built-in `fetch` only. No message, error or inspected object shows a
+ * secret.
  */
 
-import { arch, platform } from "node:os";
 import {
   ConnectionFailedError,
-  CredentialsError,
   InvalidArgumentError,
   InvalidResponseError,
   RequestTimeoutError,
   RootError,
-  errorFromBody,
 } from "../errors.js";
-import {
-  API_VERSION,
-  DEFAULT_ENDPOINT,
-  DEFAULT_SIGNATURE,
-  ENV_ACCESS_KEY_ID,
-  ENV_ACCESS_KEY_SECRET,
-  ENV_ENDPOINT,
-  ENV_SECURITY_TOKEN,
-  SDK_NAME,
-  SDK_VERSION,
-} from "../meta.js";
+import { API_VERSION, DEFAULT_SIGNATURE } from "../meta.js";
 import { type Outcome, type RetryOptions, RetryPolicy } from "./retry.js";
-import { encodeQuery, flatten, newNonce, signV1, signV3, utcTimestamp, v1Headers, v3Headers } from "./signing.js";
-import { type ActionDesc, fromWire, toWire } from "./wire.js";
+import {
+  type Answer,
+  type Credentials,
+  NOT_SENT,
+  causeOf,
+  interpret,
+  outcomeOf,
+  parseEndpoint,
+  prepareRpc,
+  readBody,
+  resolveCredentials,
+} from "./rpc.js";
+import { flatten } from "./signing.js";
+import { type ActionDesc, WireMismatch, fromWire, toWire } from "./wire.js";
 
-export const USER_AGENT = `${SDK_NAME}/${SDK_VERSION} (${platform()}; ${arch()}) Node.js/${process.versions.node}`;
+export type { Credentials } from "./rpc.js";
 
-const SAFE_HEADER_TEXT = /^[\x21-\x7e]+$/;
-const MAX_BODY = 16 * 1024 * 1024;
+/** Bytes of an answer's body the client reads at the most, by default (the service's are a few kB). */
+export const MAX_BODY = 8 * 1024 * 1024;
 
 export interface ClientOptions {
   /** Default: the environment variable ALIBABA_CLOUD_ACCESS_KEY_ID. */
@@ -55,6 +55,45 @@ export interface ClientOptions {
   deadline?: number;
   /** Headers added to every request (signed under V3). */
   headers?: Readonly<Record<string, string>>;
+  /** Bytes of an answer read at the most (default 8 MiB, at least 1024): a larger one is not read and throws `InvalidResponseError`. */
+  maxBody?: number;
+  /**
+   * The `fetch` requests go through. Default: the global one. Pass your own to send through a
+   * proxy (undici's `fetch` with a `ProxyAgent` as dispatcher), to instrument calls, or to test.
+   */
+  fetch?: typeof fetch;
+  /**
+   * Where each attempt is told: one `debug` line per attempt, `info` when it is retried (`console`
+   * will do). A line names the action, attempt, status, request id and time; never a URL, query,
+   * header or credential. Default: nothing is logged.
+   */
+  logger?: Logger;
+}
+
+/** What `ClientOptions.logger` is called with: `console` and most loggers fit. */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+}
+
+/** The HTTP answer a response was read from: `rawResponse(response)`. */
+export interface RawResponse {
+  readonly status: number;
+  /** Header names lower-cased. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  /** Milliseconds the successful attempt took. */
+  readonly elapsedMs: number;
+  /** How many attempts the call took. */
+  readonly attempts: number;
+  readonly requestId: string | undefined;
+}
+
+const RAW = new WeakMap<object, RawResponse>();
+
+/** The HTTP answer `response` (a value a `Client` method resolved to) was read from; else `undefined`. */
+export function rawResponse(response: object): RawResponse | undefined {
+  return RAW.get(response);
 }
 
 export interface CallOptions {
@@ -64,74 +103,12 @@ export interface CallOptions {
   timeout?: number;
 }
 
-/** An AccessKey pair, with an STS token when the pair is temporary. */
-export interface Credentials {
-  readonly accessKeyId: string;
-  readonly accessKeySecret: string;
-  readonly securityToken?: string | undefined;
-}
-
-function checkCredential(name: string, value: unknown): string {
-  if (typeof value !== "string") throw new CredentialsError(`${name} must be a string, not ${typeof value}`);
-  if (!SAFE_HEADER_TEXT.test(value)) {
-    throw new CredentialsError(
-      `${name} contains spaces, line breaks or characters other than printable ASCII: check how it was copied (its value is not shown)`,
-    );
+function bytes(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1024) {
+    throw new InvalidArgumentError(`${name} must be a number of bytes of at least 1024, not ${String(value)}`);
   }
   return value;
-}
-
-function env(name: string): string | undefined {
-  const value = process.env[name];
-  return value ? value : undefined;
-}
-
-/** The given values, else the environment's; each checked (`CredentialsError`). */
-export function resolveCredentials(options: ClientOptions): Credentials {
-  const keyId = options.accessKeyId || env(ENV_ACCESS_KEY_ID);
-  const secret = options.accessKeySecret || env(ENV_ACCESS_KEY_SECRET);
-  const token = options.securityToken || env(ENV_SECURITY_TOKEN);
-  const missing = [
-    [ENV_ACCESS_KEY_ID, keyId],
-    [ENV_ACCESS_KEY_SECRET, secret],
-  ]
-    .filter(([, value]) => !value)
-    .map(([name]) => name);
-  if (missing.length > 0) {
-    throw new CredentialsError(`no credentials: pass accessKeyId and accessKeySecret, or set ${missing.join(" and ")}`);
-  }
-  return {
-    accessKeyId: checkCredential("accessKeyId", keyId),
-    accessKeySecret: checkCredential("accessKeySecret", secret),
-    securityToken: token === undefined ? undefined : checkCredential("securityToken", token),
-  };
-}
-
-/** `[scheme, host[:port]]` from a host, host:port or URL; a URL's scheme wins. */
-export function parseEndpoint(endpoint: string | undefined, protocol: string): [string, string] {
-  if (endpoint !== undefined && typeof endpoint !== "string") {
-    throw new InvalidArgumentError(`endpoint must be a string, not ${typeof endpoint}`);
-  }
-  if (protocol !== "http" && protocol !== "https") {
-    throw new InvalidArgumentError(`protocol must be 'https' or 'http', not ${JSON.stringify(protocol)}`);
-  }
-  const given = (endpoint || env(ENV_ENDPOINT) || DEFAULT_ENDPOINT).trim();
-  if (given.includes("://")) {
-    let url: URL;
-    try {
-      url = new URL(given);
-    } catch {
-      throw new InvalidArgumentError(`endpoint ${JSON.stringify(given)} is not an http(s) URL`);
-    }
-    if ((url.protocol !== "http:" && url.protocol !== "https:") || !url.host || url.username || url.password) {
-      throw new InvalidArgumentError(`endpoint ${JSON.stringify(given)} is not an http(s) URL`);
-    }
-    return [url.protocol.slice(0, -1), url.host];
-  }
-  if (!given || /[ /?#@\r\n]/.test(given.replace(/\/+$/, ""))) {
-    throw new InvalidArgumentError(`endpoint ${JSON.stringify(given)} is not a host[:port] or an http(s) URL`);
-  }
-  return [protocol, given.replace(/\/+$/, "")];
 }
 
 function seconds(name: string, value: number | undefined, fallback: number): number {
@@ -140,143 +117,6 @@ function seconds(name: string, value: number | undefined, fallback: number): num
     throw new InvalidArgumentError(`${name} must be a positive number of seconds`);
   }
   return value;
-}
-
-/** A signed request, ready for `fetch`. */
-export interface Prepared {
-  url: string;
-  headers: Record<string, string>;
-}
-
-export interface SignInput {
-  scheme: string;
-  host: string;
-  action: string;
-  version: string;
-  params: ReadonlyArray<readonly [string, string]>;
-  credentials: Credentials;
-  signatureVersion: "v3" | "v1";
-  headers?: Readonly<Record<string, string>>;
-  timestamp?: string;
-  nonce?: string;
-  userAgent?: string;
-}
-
-/** A signed RPC request (POST, parameters in the query): a fresh nonce and timestamp unless given. */
-export function prepareRpc(input: SignInput): Prepared {
-  const timestamp = input.timestamp ?? utcTimestamp();
-  const nonce = input.nonce ?? newNonce();
-  const userAgent = input.userAgent ?? USER_AGENT;
-  const creds = input.credentials;
-  let query: ReadonlyArray<readonly [string, string]>;
-  let headers: Record<string, string>;
-  if (input.signatureVersion === "v1") {
-    query = signV1({
-      action: input.action,
-      version: input.version,
-      params: input.params,
-      timestamp,
-      nonce,
-      accessKeyId: creds.accessKeyId,
-      accessKeySecret: creds.accessKeySecret,
-      securityToken: creds.securityToken,
-    });
-    headers = { ...v1Headers({ host: input.host, action: input.action, version: input.version, userAgent, securityToken: creds.securityToken }), ...input.headers };
-  } else {
-    query = input.params;
-    headers = {
-      ...v3Headers({
-        host: input.host,
-        action: input.action,
-        version: input.version,
-        timestamp,
-        nonce,
-        userAgent,
-        accessKeyId: creds.accessKeyId,
-        securityToken: creds.securityToken,
-      }),
-      ...input.headers,
-    };
-    headers["Authorization"] = signV3({
-      method: "POST",
-      host: input.host,
-      pathname: "/",
-      query,
-      headers,
-      accessKeyId: creds.accessKeyId,
-      accessKeySecret: creds.accessKeySecret,
-    });
-  }
-  const target = query.length > 0 ? `/?${encodeQuery(query)}` : "/";
-  return { url: `${input.scheme}://${input.host}${target}`, headers };
-}
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: string;
-}
-
-/** The body of a successful answer, or the error it carries. */
-export function interpret(answer: Answer): Record<string, unknown> | RootError {
-  const requestId = answer.headers.get("x-acs-request-id") ?? undefined;
-  const status = answer.status;
-  if (status >= 300 && status < 400) {
-    return new InvalidResponseError(`the service answered HTTP ${status}, a redirect: check the endpoint`, {
-      httpStatus: status,
-      requestId,
-      body: answer.body,
-    });
-  }
-  let body: unknown;
-  let parsed = true;
-  try {
-    body = answer.body.trim() ? JSON.parse(answer.body) : undefined;
-  } catch {
-    parsed = false;
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    const snippet = answer.body.slice(0, 200).trim().replace(/\n/g, " ");
-    const kind = parsed ? "a JSON body that is not an object" : "a body that is not JSON";
-    const what = snippet ? `${kind}: ${JSON.stringify(snippet)}` : "an empty body";
-    return new InvalidResponseError(`the service answered HTTP ${status} with ${what}`, {
-      httpStatus: status,
-      requestId,
-      body: answer.body,
-    });
-  }
-  const record = body as Record<string, unknown>;
-  const code = record["Code"];
-  if (status >= 400 || (code !== undefined && code !== null && code !== "OK")) {
-    return errorFromBody(record, status, requestId);
-  }
-  if (!record["RequestId"]) {
-    return new InvalidResponseError(
-      `the service answered HTTP ${status} without a RequestId: not an answer of the service`,
-      { httpStatus: status, requestId, body: answer.body },
-    );
-  }
-  return record;
-}
-
-export function outcomeOf(error: RootError): Outcome {
-  if (error.category === "throttling" && error.retryable) return "throttled";
-  if ((error.httpStatus ?? 0) >= 500 || error.retryable) return "maybe-processed";
-  return "final";
-}
-
-const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
-
-function causeOf(error: unknown): { code: string | undefined; text: string } {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const cause: unknown = (current as Error & { cause?: unknown }).cause;
-    if (!(cause instanceof Error)) break;
-    current = cause;
-  }
-  const code = (current as { code?: unknown } | undefined)?.code;
-  const text = current instanceof Error ? current.message : String(current);
-  return { code: typeof code === "string" ? code : undefined, text };
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -297,9 +137,15 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+/** What one attempt came to: a body and its answer, or an error and what it means for a retry. */
+type Attempt =
+  | { ok: true; body: Record<string, unknown>; answer: Answer; elapsedMs: number }
+  | { ok: false; error: RootError; outcome: Outcome; retryAfter?: number | undefined };
+
 export class BaseClient {
   /** How failed attempts are retried. */
   readonly retry: RetryPolicy;
+  readonly #options: ClientOptions;
   readonly #credentials: Credentials;
   readonly #scheme: string;
   readonly #host: string;
@@ -307,24 +153,46 @@ export class BaseClient {
   readonly #timeout: number;
   readonly #deadline: number;
   readonly #headers: Readonly<Record<string, string>>;
+  readonly #maxBody: number;
+  readonly #fetch: typeof fetch;
+  readonly #logger: Logger | undefined;
 
   constructor(options: ClientOptions = {}) {
     const signature = options.signatureVersion ?? DEFAULT_SIGNATURE;
     if (signature !== "v3" && signature !== "v1") {
       throw new InvalidArgumentError(`signatureVersion must be 'v3' or 'v1', not ${JSON.stringify(signature)}`);
     }
+    if (options.fetch !== undefined && typeof options.fetch !== "function") {
+      throw new InvalidArgumentError(`fetch must be a function, not ${typeof options.fetch}`);
+    }
+    this.#options = { ...options };
     this.#credentials = resolveCredentials(options);
     [this.#scheme, this.#host] = parseEndpoint(options.endpoint, options.protocol ?? "https");
     this.#signatureVersion = signature;
     this.#timeout = seconds("timeout", options.timeout, 30);
     this.#deadline = seconds("deadline", options.deadline, 60);
+    this.#maxBody = bytes("maxBody", options.maxBody, MAX_BODY);
     this.retry = options.retry instanceof RetryPolicy ? options.retry : new RetryPolicy(options.retry);
     this.#headers = { ...options.headers };
+    this.#fetch = options.fetch ?? fetch;
+    if (options.logger !== undefined && (typeof options.logger?.debug !== "function" || typeof options.logger?.info !== "function")) {
+      throw new InvalidArgumentError("logger must have debug and info methods");
+    }
+    this.#logger = options.logger;
   }
 
   /** The endpoint calls go to: `https://host[:port]`. */
   get endpoint(): string {
     return `${this.#scheme}://${this.#host}`;
+  }
+
+  /**
+   * A client of the same class with these options changed and the others kept, such as
+   * `client.withOptions({ deadline: 5, retry: { maxAttempts: 1 } }).cancelCall(...)`.
+   */
+  withOptions(options: ClientOptions): this {
+    const Made = this.constructor as new (options: ClientOptions) => this;
+    return new Made({ ...this.#options, ...options });
   }
 
   toString(): string {
@@ -343,14 +211,59 @@ export class BaseClient {
     const timeout = seconds("timeout", options.timeout, this.#timeout) * 1000;
     const deadlineAt = Date.now() + this.#deadline * 1000;
     for (let attempt = 1; ; attempt++) {
-      const [result, outcome, retryAfter] = await this.#attempt(action.name, params, timeout, deadlineAt, options.signal);
-      if (!(result instanceof RootError)) return fromWire(action, result) as R;
-      result.action = action.name;
-      if (!this.retry.shouldRetry(outcome, attempt, action.idempotent)) throw result;
-      const wait = this.retry.delay(attempt, retryAfter) * 1000;
-      if (Date.now() + wait >= deadlineAt) throw result;
+      const began = performance.now();
+      const found = await this.#attempt(action.name, params, timeout, deadlineAt, options.signal);
+      const ms = (performance.now() - began).toFixed(1);
+      if (found.ok) {
+        const requestId = found.body["RequestId"];
+        this.#logger?.debug(`${action.name} attempt ${attempt}: HTTP ${found.answer.status}, request id ${String(requestId)}, ${ms} ms`);
+        return this.#decode<R>(action, found, attempt);
+      }
+      const error = found.error;
+      error.action = action.name;
+      const wait = this.retry.delay(attempt, found.retryAfter) * 1000;
+      const retry = this.retry.shouldRetry(found.outcome, attempt, action.idempotent) && Date.now() + wait < deadlineAt;
+      const line =
+        `${action.name} attempt ${attempt}: ${error.code ?? error.constructor.name} ` +
+        `(HTTP ${error.httpStatus ?? "none"}, request id ${error.requestId ?? "none"}, ${ms} ms)`;
+      if (!retry) {
+        this.#logger?.debug(line);
+        throw error;
+      }
+      this.#logger?.info(`${line}; retrying in ${(wait / 1000).toFixed(2)} s`);
       await sleep(wait, options.signal);
     }
+  }
+
+  #decode<R>(action: ActionDesc, found: Attempt & { ok: true }, attempts: number): R {
+    const { answer } = found;
+    const header = answer.headers.get("x-acs-request-id") ?? undefined;
+    const requestId = String(found.body["RequestId"] ?? "") || header;
+    let response: Record<string, unknown>;
+    try {
+      response = fromWire(action, found.body);
+    } catch (error) {
+      if (!(error instanceof WireMismatch)) throw error;
+      throw new InvalidResponseError(`the answer does not match ${action.name}'s response: ${error.message}`, {
+        httpStatus: answer.status,
+        requestId,
+        body: answer.body,
+        action: action.name,
+      });
+    }
+    const headers: Record<string, string> = {};
+    answer.headers.forEach((value, name) => {
+      headers[name.toLowerCase()] = value;
+    });
+    RAW.set(response, {
+      status: answer.status,
+      headers,
+      body: answer.body,
+      elapsedMs: found.elapsedMs,
+      attempts,
+      requestId: header,
+    });
+    return response as R;
   }
 
   async #attempt(
@@ -359,7 +272,7 @@ export class BaseClient {
     timeoutMs: number,
     deadlineAt: number,
     signal: AbortSignal | undefined,
-  ): Promise<[Record<string, unknown> | RootError, Outcome, number | undefined]> {
+  ): Promise<Attempt> {
     const prepared = prepareRpc({
       scheme: this.#scheme,
       host: this.#host,
@@ -374,6 +287,7 @@ export class BaseClient {
     const controller = new AbortController();
     let timedOut = false;
     const limit = Math.max(0, Math.min(timeoutMs, deadlineAt - Date.now()));
+    const began = performance.now();
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
@@ -381,31 +295,38 @@ export class BaseClient {
     const onAbort = (): void => controller.abort();
     if (signal?.aborted) throw signal.reason;
     signal?.addEventListener("abort", onAbort, { once: true });
-    let response: Response;
     let sent = false;
     try {
-      response = await fetch(prepared.url, { method: "POST", headers, signal: controller.signal, redirect: "manual" });
+      const response = await this.#fetch(prepared.url, { method: "POST", headers, signal: controller.signal, redirect: "manual" });
       sent = true;
-      const buffer = await response.arrayBuffer();
-      if (buffer.byteLength > MAX_BODY) {
-        return [new InvalidResponseError(`the answer is larger than ${MAX_BODY} bytes`, { httpStatus: response.status }), "final", undefined];
+      const requestId = response.headers.get("x-acs-request-id") ?? undefined;
+      const data = await readBody(response, this.#maxBody);
+      if (data === undefined) {
+        const error = new InvalidResponseError(
+          `the answer is larger than ${this.#maxBody} bytes (the client's maxBody); it was not read`,
+          { httpStatus: response.status, requestId },
+        );
+        return { ok: false, error, outcome: "final" };
       }
-      const answer: Answer = { status: response.status, headers: response.headers, body: new TextDecoder().decode(buffer) };
+      const answer: Answer = { status: response.status, headers: response.headers, body: new TextDecoder().decode(data) };
       const found = interpret(answer);
+      if (!(found instanceof RootError)) return { ok: true, body: found, answer, elapsedMs: performance.now() - began };
       const retryAfter = Number(response.headers.get("x-acs-retry-after") ?? "");
       const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined;
-      if (found instanceof RootError) return [found, outcomeOf(found), wait];
-      return [found, "final", undefined];
+      return { ok: false, error: found, outcome: outcomeOf(found), retryAfter: wait };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (timedOut) {
-        return [new RequestTimeoutError(`no answer within ${(limit / 1000).toFixed(1)} s`), "maybe-processed", undefined];
+        const error = new RequestTimeoutError(`no answer within ${(limit / 1000).toFixed(1)} s`);
+        return { ok: false, error, outcome: "maybe-processed" };
       }
       const cause = causeOf(error);
       if (!sent && cause.code !== undefined && NOT_SENT.has(cause.code)) {
-        return [new ConnectionFailedError(`could not connect to ${this.#host}: ${cause.code}`), "not-sent", undefined];
+        const error = new ConnectionFailedError(`could not connect to ${this.#host}: ${cause.code}`);
+        return { ok: false, error, outcome: "not-sent" };
       }
-      return [new ConnectionFailedError(`the connection to ${this.#host} failed: ${cause.code ?? cause.text}`), "maybe-processed", undefined];
+      const failed = new ConnectionFailedError(`the connection to ${this.#host} failed: ${cause.code ?? cause.text}`);
+      return { ok: false, error: failed, outcome: "maybe-processed" };
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);

@@ -61,9 +61,19 @@ export function wireValue(value: unknown, double = false): string {
   throw new TypeError(`cannot send a value of type ${typeof value}`);
 }
 
-/** Compact JSON for fields serialized as JSON, non-ASCII kept (`{"a":"张三"}`). */
+/**
+ * Compact JSON for fields serialized as JSON, non-ASCII kept (`{"a":"张三"}`), written as the
+ * Python runtime writes it: a `Double` keeps its fraction (`3.0`), `undefined` members are left out.
+ */
 export function jsonValue(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? Number(v) : v));
+  if (value instanceof Double) return pythonFloat(value.value);
+  if (typeof value === "bigint") return value.toString();
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? "null" : jsonValue(item))).join(",")}]`;
+  if (typeof value === "object" && value !== null) {
+    const members = Object.entries(value).filter(([, item]) => item !== undefined);
+    return `{${members.map(([key, item]) => `${JSON.stringify(key)}:${jsonValue(item)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
 }
 
 /** A wire value before flattening: doubles are marked so they print as Python prints them. */

@@ -28,24 +28,19 @@ export class ReceiptError extends Error {
   override readonly name = "ReceiptError";
 }
 
-const INTEGER = /^[+-]?\d+$/;
+const INTEGER = /^[+-]?[0-9]+$/;
+const DECIMAL = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
 
+/** An integer, or one in decimal text; `undefined` beyond `Number.MAX_SAFE_INTEGER` (`raw` keeps it). */
 export function asInt(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isInteger(value) ? value : undefined;
-  if (typeof value === "string" && INTEGER.test(value.trim())) {
-    const n = Number(value.trim());
-    return Number.isSafeInteger(n) ? n : undefined;
-  }
-  return undefined;
+  const n = typeof value === "string" && INTEGER.test(value.trim()) ? Number(value.trim()) : value;
+  return typeof n === "number" && Number.isSafeInteger(n) ? n : undefined;
 }
 
+/** A finite number, or one in decimal text (`1.5`, `-2`, `1e3`; no `Infinity`, `0x10`, `1_000`). */
 export function asFloat(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
-  if (typeof value === "string" && value.trim() !== "") {
-    const n = Number(value.trim());
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
+  const n = typeof value === "string" && DECIMAL.test(value.trim()) ? Number(value.trim()) : value;
+  return typeof n === "number" && Number.isFinite(n) ? n : undefined;
 }
 
 export function asBool(value: unknown): boolean | undefined {
@@ -59,7 +54,9 @@ export function asBool(value: unknown): boolean | undefined {
 
 export function asStr(value: unknown): string | undefined {
   if (typeof value === "string") return value; // "" stays "" (an OutId not given), as in Python
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value === "number" && Number.isFinite(value)) {
+    return Number.isInteger(value) && !Number.isSafeInteger(value) ? undefined : String(value);
+  }
   if (typeof value === "boolean") return value ? "true" : "false";
   return undefined;
 }

@@ -166,15 +166,6 @@ function encode(where: string, t: TypeDesc, value: unknown, action: ActionDesc):
   return encodeFields(where, action.structs[t.struct] ?? [], value as Values, action);
 }
 
-function plain(value: unknown): unknown {
-  if (value instanceof Double) return value.value;
-  if (Array.isArray(value)) return value.map(plain);
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-  }
-  return value;
-}
-
 function encodeFields(prefix: string, fields: readonly FieldDesc[], values: Values, action: ActionDesc): Record<string, unknown> {
   const known = new Set(fields.map((f) => f.name));
   for (const key of Object.keys(values)) {
@@ -211,7 +202,7 @@ function encodeFields(prefix: string, fields: readonly FieldDesc[], values: Valu
       }
     }
     const encoded = encode(where, f.type, value, action);
-    out[f.wire] = f.json ? jsonValue(plain(encoded)) : encoded;
+    out[f.wire] = f.json ? jsonValue(encoded) : encoded;
   }
   return out;
 }
@@ -237,37 +228,80 @@ function tolerantJson(text: string): unknown {
   }
 }
 
-function decode(t: TypeDesc, value: unknown, action: ActionDesc): unknown {
-  if (value === null || value === undefined) return undefined;
-  if (typeof t === "string") {
-    if (t === "string") return typeof value === "number" || typeof value === "boolean" ? String(value) : value;
-    if (t === "boolean") return value === "true" ? true : value === "false" ? false : value;
-    if (typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value))) return Number(value);
-    return value;
-  }
-  if ("list" in t) {
-    const items = Array.isArray(value) ? value : [value];
-    return items.map((item) => decode(t.list, item, action));
-  }
-  if (typeof value !== "object" || Array.isArray(value)) return value;
-  if ("map" in t) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decode(t.map, v, action)]));
-  }
-  return decodeFields(action.structs[t.struct] ?? [], value as Values, action);
+/** An answer's value that its type cannot hold: the message names the member. */
+export class WireMismatch extends Error {}
+
+function mismatch(where: string, needed: string, value: unknown): never {
+  const kind = Array.isArray(value) ? "a list" : value === null ? "null" : typeof value === "object" ? "an object" : typeof value;
+  throw new WireMismatch(`${where}: ${needed} is needed, not ${kind}`);
 }
 
-function decodeFields(fields: readonly FieldDesc[], values: Values, action: ActionDesc): Record<string, unknown> {
+const TRUE = new Set(["true", "1", "yes", "on", "t", "y"]);
+const FALSE = new Set(["false", "0", "no", "off", "f", "n"]);
+const INTEGER = /^\s*[+-]?\d+\s*$/;
+
+function decodeScalar(where: string, kind: Kind, value: unknown): unknown {
+  switch (kind) {
+    case "string":
+      if (typeof value === "string") return value;
+      if (typeof value === "number" && Number.isFinite(value)) return String(value);
+      return mismatch(where, "a string", value);
+    case "boolean":
+      if (typeof value === "boolean") return value;
+      if (value === 0 || value === 1) return value === 1;
+      if (typeof value === "string" && TRUE.has(value.trim().toLowerCase())) return true;
+      if (typeof value === "string" && FALSE.has(value.trim().toLowerCase())) return false;
+      return mismatch(where, "a boolean", value);
+    case "double":
+      if (typeof value === "number") return value;
+      if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
+      return mismatch(where, "a number", value);
+    case "int32":
+    case "int64":
+      if (typeof value === "number" && Number.isInteger(value)) return value;
+      if (typeof value === "string" && INTEGER.test(value)) return Number(value);
+      return mismatch(where, "an integer", value);
+  }
+}
+
+function decode(where: string, t: TypeDesc, value: unknown, action: ActionDesc): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (typeof t === "string") return decodeScalar(where, t, value);
+  if ("list" in t) {
+    if (!Array.isArray(value)) return mismatch(where, "a list", value);
+    return value.map((item, i) => decode(`${where}[${i}]`, t.list, item, action));
+  }
+  if (typeof value !== "object" || Array.isArray(value)) return mismatch(where, "an object", value);
+  if ("map" in t) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decode(`${where}.${k}`, t.map, v, action)]));
+  }
+  return decodeFields(where, action.structs[t.struct] ?? [], value as Values, action);
+}
+
+/**
+ * The members of one answer object. A key the specs do not name is kept as it came, under its
+ * wire name (the Python models' `model_extra`), unless a member already has that name.
+ */
+function decodeFields(prefix: string, fields: readonly FieldDesc[], values: Values, action: ActionDesc): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const wires = new Set<string>();
   for (const f of fields) {
+    wires.add(f.wire);
     let value = values[f.wire];
     if (f.json && typeof value === "string") value = tolerantJson(value);
-    const decoded = decode(f.type, value, action);
+    const decoded = decode(prefix ? `${prefix}.${f.name}` : f.name, f.type, value, action);
     if (decoded !== undefined) out[f.name] = decoded;
+  }
+  for (const [key, value] of Object.entries(values)) {
+    if (!wires.has(key) && !(key in out) && !fields.some((f) => f.name === key)) out[key] = value;
   }
   return out;
 }
 
-/** An answer's body with members named as the response interface names them, JSON-style fields decoded. */
+/**
+ * An answer's body with members named as the response interface names them, JSON-style fields
+ * decoded; a `WireMismatch` names a member whose value its type cannot hold.
+ */
 export function fromWire(action: ActionDesc, body: Values): Record<string, unknown> {
-  return decodeFields(action.response, body, action);
+  return decodeFields("", action.response, body, action);
 }
