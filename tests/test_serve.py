@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from dyvmsapi import Client, receipts
@@ -52,3 +53,38 @@ def test_sdkgen_serve_on_a_busy_port() -> None:
             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=30,
         )  # fmt: skip
     assert result.returncode != 0 and "Traceback" not in result.stderr
+
+
+def test_sdkgen_serve_forwards_the_emulator_s_settings() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--port", "0", "--", "--latency", "0.4", "--seed", "7",
+         "--strict", "--no-flow-limits"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+", first)
+        assert match, first + (process.stderr.read() if process.poll() is not None and process.stderr else "")
+        with Client("testid", "testsecret", endpoint=match.group(0)) as client:
+            began = time.monotonic()
+            response = client.single_call_by_tts(called_number="13800000000", tts_code="TTS_10001")
+            assert time.monotonic() - began >= 0.4, "--latency"
+            for _ in range(2):  # the specs allow one call a minute to a number
+                client.single_call_by_tts(called_number="13800000000", tts_code="TTS_10001")
+        assert response.code == "OK"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_a_wrong_emulator_setting_is_a_usage_error() -> None:
+    for wrong, words in ((["--latency", "-1"], "is not a number of seconds"), (["--max-conn", "x"], "invalid"),
+                         (["--bogus"], "unrecognized arguments: --bogus")):  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "serve", "--port", "0", "--", *wrong],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+        assert result.returncode == 2 and words in result.stderr and "Traceback" not in result.stderr, result.stderr
+        assert "sdkgen serve" in result.stderr

@@ -100,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on; default 127.0.0.1")
     p.add_argument("--push", action="append", default=[], metavar="[TYPE=]URL",
                    help="POST the receipts (of one type) to URL, as the service does")  # fmt: skip
+    p.add_argument("emulator", nargs=argparse.REMAINDER, metavar="-- SETTING",
+                   help="the emulator's own settings after '--': --latency SECONDS, --seed N, --strict, "
+                        "--no-flow-limits, --idle-timeout SECONDS, --request-timeout SECONDS, "
+                        "--max-connections N (python -m <package>.testing --help)")  # fmt: skip
     locations(p, templates=False)
     from generator.cli.release import add_commands
 

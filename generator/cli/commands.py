@@ -229,12 +229,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not (source / package / "testing").is_dir():
         raise UsageError(f"{show(source / package)} has no emulator: run 'sdkgen generate' first")
     sys.path.insert(0, str(source))
-    testing = importlib.import_module(f"{package}.testing")
-    try:
-        testing.serve(args.port, args.host, push=args.push)
-    except OSError as exc:
-        print(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_DRIFT
-    except KeyError as exc:  # a --push naming a type the service does not send
-        raise UsageError(f"--push: {exc.args[0]}") from None
-    return EXIT_OK
+    serving = importlib.import_module(f"{package}.testing._serve")
+    settings = list(args.emulator[1:] if args.emulator[:1] == ["--"] else args.emulator)
+    argv = ["--port", str(args.port), "--host", args.host, *(a for url in args.push for a in ("--push", url))]
+    code: int = serving.main([*argv, *settings], prog="sdkgen serve --")
+    return code

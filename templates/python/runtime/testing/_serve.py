@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from .._meta import ENV_ENDPOINT, PRODUCT
 from ._emulator import Emulator
 
-__all__ = ["main", "serve"]
+__all__ = ["main", "parser", "serve"]
 
 
 def serve(
@@ -24,18 +24,20 @@ def serve(
     out: TextIO | None = None,
     stop: threading.Event | None = None,
     push: Sequence[str] = (),
+    **settings: Any,
 ) -> None:
     """Run an emulator until interrupted (Ctrl-C or SIGTERM), or until ``stop`` is set.
 
     Prints the endpoint and the test credentials to ``out`` (default stdout) first, and, when the
     service sends receipts, where to read them. The secret is printed only when it is the built-in
     test secret. ``push`` entries, ``URL`` or ``TYPE=URL``, are where receipts (of every type, or
-    of one) are POSTed.
+    of one) are POSTed. ``settings`` go to :class:`Emulator` (``latency``, ``seed``, ``strict``,
+    ``flow_limits``, ``idle_timeout``, ``request_timeout``, ``max_connections``...).
     """
     out = out or sys.stdout
     stop = stop or threading.Event()
     emulator = Emulator(
-        port=port, host=host, access_key_id=access_key_id, access_key_secret=access_key_secret
+        port=port, host=host, access_key_id=access_key_id, access_key_secret=access_key_secret, **settings
     )
     for entry in push:
         kind, sep, url = entry.partition("=")
@@ -91,18 +93,66 @@ def _receipts_banner(emulator: Emulator) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog=f"python -m {__package__}", description=f"Run the emulator of {PRODUCT}."
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above 0")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (0 or more)")
+    return value
+
+
+def parser(prog: str | None = None) -> argparse.ArgumentParser:
+    """The emulator's command line (``python -m <package>.testing``; ``sdkgen serve`` forwards to it)."""
+    p = argparse.ArgumentParser(
+        prog=prog or f"python -m {__package__}", description=f"Run the emulator of {PRODUCT}."
     )
-    parser.add_argument("--port", type=int, default=8080, help="TCP port (default 8080; 0 picks a free one)")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--access-key-id", default="testid")
-    parser.add_argument("--access-key-secret", default="testsecret")
-    parser.add_argument(
+    p.add_argument("--port", type=int, default=8080, help="TCP port (default 8080; 0 picks a free one)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--access-key-id", default="testid")
+    p.add_argument("--access-key-secret", default="testsecret")
+    p.add_argument(
         "--push", action="append", default=[], metavar="[TYPE=]URL", help="POST receipts (of one type) to URL"
     )
-    args = parser.parse_args(argv)
+    p.add_argument(
+        "--latency", type=_seconds, default=0.0, metavar="SECONDS", help="added before every answer"
+    )
+    p.add_argument("--seed", type=int, help="seeds the random parts of record ids, for reproducible ids")
+    p.add_argument(
+        "--strict", action="store_true", help="answer InvalidParameter to parameters an action does not have"
+    )
+    p.add_argument("--no-flow-limits", action="store_true", help="turn off the flow limits the specs declare")
+    p.add_argument(
+        "--idle-timeout", type=_positive, metavar="SECONDS", help="how long a keep-alive connection may idle"
+    )
+    p.add_argument("--request-timeout", type=_positive, metavar="SECONDS",
+                   help="how long a request may take to arrive whole (then 408)")  # fmt: skip
+    p.add_argument(
+        "--max-connections", type=_count, metavar="N", help="connections served at once (then 503)"
+    )
+    return p
+
+
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
+    args = parser(prog).parse_args(argv)
+    settings: dict[str, Any] = {"latency": args.latency, "seed": args.seed, "strict": args.strict}
+    if args.no_flow_limits:
+        settings["flow_limits"] = ()
+    for name in ("idle_timeout", "request_timeout", "max_connections"):
+        if getattr(args, name) is not None:
+            settings[name] = getattr(args, name)
     try:
         serve(
             args.port,
@@ -110,8 +160,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             access_key_id=args.access_key_id,
             access_key_secret=args.access_key_secret,
             push=args.push,
+            **settings,
         )
     except OSError as error:
         print(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
         return 1
+    except KeyError as error:  # a --push naming a type the service does not send
+        print(f"--push: {error.args[0]}", file=sys.stderr)
+        return 2
     return 0
