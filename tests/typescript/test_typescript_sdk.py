@@ -11,15 +11,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from ts_support import HERE, NODE, NODE_MODULES, PACKAGE, ROOT, TSC, Control, tsc
+from ts_support import HERE, NODE, NODE_MODULES, PACKAGE, ROOT, TSC, Control, emulator_with_control, tsc
 
 from generator.frontend import ir
 from generator.frontend.pipeline import load_api
@@ -118,18 +116,8 @@ class _Control(Control):
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[tuple[Any, str]]:
-    from dyvmsapi.testing import Emulator
-
-    emu = Emulator(flow_limits=(), strict=True, idle_timeout=1.0).start()
-    handler = type("Control", (_Control,), {"emulator": emu})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield emu, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        emu.stop()
+    with emulator_with_control(_Control) as running:
+        yield running
 
 
 def test_every_action_against_the_emulator(dist: Path, emulator: tuple[Any, str], tmp_path: Path) -> None:
@@ -209,3 +197,17 @@ def test_signing_vectors_agree(dist: Path, tmp_path: Path) -> None:
 def test_options_raw_responses_unknown_members_and_the_body_cap(dist: Path) -> None:
     output = _check(_node_test("options.test.mjs", {"SDK_DIST": str(dist)}))
     assert "# fail 0" in output or "ℹ fail 0" in output, output[-3000:]
+
+
+def test_the_vendor_s_node_runtime_is_accepted_by_the_emulator_s_signature_check() -> None:
+    """The emulator verifies what the vendor's Node runtime signs (V3 over its own header set, and
+    V1) as it verifies our SDKs: the same checker accepts both, and refuses a wrong secret."""
+    from dyvmsapi.testing import Emulator
+
+    with Emulator(flow_limits=(), strict=True, idle_timeout=1.0) as emu:
+        env = {"EMULATOR_HOST": emu.endpoint.split("://", 1)[1], "TEST_KEY_ID": emu.access_key_id,
+               "TEST_KEY_SECRET": emu.access_key_secret, "VENDOR_MODULES": str(NODE_MODULES)}  # fmt: skip
+        output = _check(_node_test("vendor.test.mjs", env))
+        assert "# fail 0" in output or "ℹ fail 0" in output, output[-3000:]
+        sent = [(r.action, r.status) for r in emu.requests]
+    assert sent == [("SingleCallByTts", 200), ("SingleCallByTts", 200), ("SingleCallByTts", 400)]
