@@ -30,7 +30,7 @@ def ours(port: int, n: int) -> dict[str, float]:
 
     client = Client("testid", "testsecret", endpoint=f"http://127.0.0.1:{port}")
     net_cpu, rate = measure(lambda: client.single_call_by_tts(**ARGS, tts_param={"code": "1234"}), n)
-    from dyvmsapi._base_client import interpret
+    from dyvmsapi._rpc import interpret
     from dyvmsapi._transport import Answer
     from dyvmsapi.models.single_call_by_tts import SingleCallByTtsRequest, SingleCallByTtsResponse
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from dyvmsapi import AsyncClient, Client, RetryPolicy, _signing
-from dyvmsapi._base_client import outcome_of
+from dyvmsapi._rpc import outcome_of
 from dyvmsapi._errors import error_from_body
 
 from generator.frontend import ir

@@ -91,7 +91,7 @@ def _package(api: ir.Api) -> str:
 
 
 def user_agent(api: ir.Api) -> str:
-    """The User-Agent the package sends (``_base_client``), with placeholders where it varies."""
+    """The User-Agent the package sends (``_rpc``), with placeholders where it varies."""
     found = api.product.package("python")
     assert found is not None, "check() reports a product without sdk.targets.python"
     return f"{found.distribution}/{api.product.sdk_version} (<os>; <arch>) Python/<version>"

@@ -77,9 +77,10 @@ from ._errors import (
 from ._meta import SDK_VERSION as __version__
 
 if TYPE_CHECKING:
-    from ._base_client import Credentials, RawResponse
+    from ._base_client import RawResponse
     from ._client import AsyncClient, Client
     from ._retry import RetryPolicy
+    from ._rpc import Credentials
 
 __all__ = [
     "AccessKeyDisabledError",
@@ -150,7 +151,7 @@ __all__ = [
 _LAZY = {
     "AsyncClient": "._client",
     "Client": "._client",
-    "Credentials": "._base_client",
+    "Credentials": "._rpc",
     "RawResponse": "._base_client",
     "RetryPolicy": "._retry",
 }

@@ -45,9 +45,9 @@ from typing import Generic, Self, TypeVar
 
 from . import _mns
 from ._async_transport import AsyncTransport
-from ._base_client import USER_AGENT, Credentials, interpret, parse_endpoint, prepare_rpc
 from ._errors import ConnectionFailedError, InvalidResponseError, RequestTimeoutError, RootError
 from ._receipts import R, ReceiptError, Seen, identity, parse
+from ._rpc import USER_AGENT, Credentials, interpret, parse_endpoint, prepare_rpc
 from ._transport import Answer, Prepared, SendError, SyncTransport, Timeouts
 
 __all__ = ["AsyncConsumer", "Consumer", "ConsumerStats", "QueueError", "ReceiptSource"]
