@@ -3,7 +3,7 @@
 // maxBody, mistyped answers, and doubles inside JSON-text members written as Python writes them.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
+import { Agent, createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 
 const sdk = await import(pathToFileURL(process.env.SDK_DIST).href);
@@ -144,4 +144,22 @@ test("a logger is told each attempt, and never a secret, URL or header", async (
     assert.ok(!text.includes(secret), secret);
   }
   assert.throws(() => client({ logger: {} }), sdk.InvalidArgumentError);
+});
+
+test("requests go through the http.Agent given (a proxy agent, TLS settings, a pool)", async () => {
+  let connections = 0;
+  class Counting extends Agent {
+    createConnection(...args) {
+      connections += 1;
+      return super.createConnection(...args);
+    }
+  }
+  const agent = new Counting({ keepAlive: true });
+  const c = client({ agent });
+  await c.singleCallByTts(TTS);
+  await c.singleCallByTts(TTS);
+  assert.equal(connections, 1, "one kept-alive connection of the agent's served both calls");
+  agent.destroy();
+  assert.throws(() => client({ agent, fetch }), sdk.InvalidArgumentError, "agent or fetch, not both");
+  assert.throws(() => client({ agent: "proxy" }), sdk.InvalidArgumentError);
 });

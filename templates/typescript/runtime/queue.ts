@@ -7,7 +7,8 @@
  */
 
 import { ConnectionFailedError, InvalidResponseError, RequestTimeoutError, RootError } from "../errors.js";
-import { type Credentials, NOT_SENT, causeOf, interpret, readBody } from "./rpc.js";
+import { type Credentials, NOT_SENT, causeOf, interpret } from "./rpc.js";
+import { readBody } from "./transport.js";
 import * as mns from "./mns.js";
 
 /** Bytes of an answer read at most. */

@@ -168,40 +168,16 @@ export function prepareRpc(input: SignInput): Prepared {
   return { url: `${input.scheme}://${input.host}${target}`, headers };
 }
 
-export interface Answer {
-  status: number;
-  headers: Headers;
-  body: string;
+/** An answer's headers, by lower-cased name (`Headers` is one). */
+export interface HeaderMap {
+  get(name: string): string | null;
+  forEach(visit: (value: string, name: string) => void): void;
 }
 
-/** `body` read to its end, or `undefined` (and the rest left unread) once it is over `limit` bytes. */
-export async function readBody(response: Response, limit: number): Promise<Uint8Array | undefined> {
-  const declared = Number(response.headers.get("content-length") ?? "");
-  const reader = response.body?.getReader();
-  if (reader === undefined) return new Uint8Array(0);
-  if (Number.isFinite(declared) && declared > limit) {
-    await reader.cancel().catch(() => undefined);
-    return undefined;
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return body;
+export interface Answer {
+  status: number;
+  headers: HeaderMap;
+  body: string;
 }
 
 /** The body of a successful answer, or the error it carries. */

@@ -2,8 +2,8 @@
 /**
  * What every generated `Client` method shares: its options, the retry loop, deadlines, the body
  * cap, logging and raw responses (the Python runtime's `_base_client.py`); requests are signed and
- * answers read by `rpc.ts`. Built-in `fetch` only. No message, error or inspected object shows a
- * secret.
+ * answers read by `rpc.ts`; they travel by `transport.ts`. No message, error or inspected object
+ * shows a secret.
  */
 
 import {
@@ -24,10 +24,11 @@ import {
   outcomeOf,
   parseEndpoint,
   prepareRpc,
-  readBody,
   resolveCredentials,
 } from "./rpc.js";
+import type { Agent } from "node:http";
 import { flatten } from "./signing.js";
+import { type Sender, fetchSender, nodeSender } from "./transport.js";
 import { type ActionDesc, WireMismatch, fromWire, toWire } from "./wire.js";
 
 export type { Credentials } from "./rpc.js";
@@ -59,8 +60,13 @@ export interface ClientOptions {
   /** Bytes of an answer read at the most (default 8 MiB, at least 1024): a larger one is not read and throws `InvalidResponseError`. */
   maxBody?: number;
   /**
-   * The `fetch` requests go through. Default: the global one. Pass your own to send through a
-   * proxy (undici's `fetch` with a `ProxyAgent` as dispatcher), to instrument calls, or to test.
+   * The `node:http` agent requests go through (an `https.Agent` for an https endpoint): a proxy
+   * agent, your own TLS settings or pool. Default: keep-alive agents shared by every client.
+   */
+  agent?: Agent;
+  /**
+   * A `fetch` to send requests with instead of `node:http`: undici's with a dispatcher (a
+   * `ProxyAgent`), an instrumented one, a test double.
    */
   fetch?: typeof fetch;
   /**
@@ -155,7 +161,7 @@ export class BaseClient {
   readonly #deadline: number;
   readonly #headers: Readonly<Record<string, string>>;
   readonly #maxBody: number;
-  readonly #fetch: typeof fetch;
+  readonly #send: Sender;
   readonly #logger: Logger | undefined;
 
   constructor(options: ClientOptions = {}) {
@@ -166,6 +172,12 @@ export class BaseClient {
     if (options.fetch !== undefined && typeof options.fetch !== "function") {
       throw new InvalidArgumentError(`fetch must be a function, not ${typeof options.fetch}`);
     }
+    if (options.agent !== undefined && (typeof options.agent !== "object" || options.agent === null)) {
+      throw new InvalidArgumentError(`agent must be an http.Agent, not ${typeof options.agent}`);
+    }
+    if (options.agent !== undefined && options.fetch !== undefined) {
+      throw new InvalidArgumentError("give agent or fetch, not both: a fetch brings its own connections");
+    }
     this.#options = { ...options };
     this.#credentials = resolveCredentials(options);
     [this.#scheme, this.#host] = parseEndpoint(options.endpoint, options.protocol ?? "https");
@@ -175,7 +187,7 @@ export class BaseClient {
     this.#maxBody = bytes("maxBody", options.maxBody, MAX_BODY);
     this.retry = options.retry instanceof RetryPolicy ? options.retry : new RetryPolicy(options.retry);
     this.#headers = { ...options.headers };
-    this.#fetch = options.fetch ?? fetch;
+    this.#send = options.fetch !== undefined ? fetchSender(options.fetch) : nodeSender(options.agent);
     if (options.logger !== undefined && (typeof options.logger?.debug !== "function" || typeof options.logger?.info !== "function")) {
       throw new InvalidArgumentError("logger must have debug and info methods");
     }
@@ -284,7 +296,7 @@ export class BaseClient {
       signatureVersion: this.#signatureVersion,
       headers: this.#headers,
     });
-    const { host: _host, ...headers } = prepared.headers; // fetch sends the URL's host itself
+    const { host: _host, ...headers } = prepared.headers; // the transport sends the URL's host itself
     const controller = new AbortController();
     let timedOut = false;
     const limit = Math.max(0, Math.min(timeoutMs, deadlineAt - Date.now()));
@@ -296,23 +308,20 @@ export class BaseClient {
     const onAbort = (): void => controller.abort();
     if (signal?.aborted) throw signal.reason;
     signal?.addEventListener("abort", onAbort, { once: true });
-    let sent = false;
     try {
-      const response = await this.#fetch(prepared.url, { method: "POST", headers, signal: controller.signal, redirect: "manual" });
-      sent = true;
-      const requestId = response.headers.get("x-acs-request-id") ?? undefined;
-      const data = await readBody(response, this.#maxBody);
-      if (data === undefined) {
+      const exchange = await this.#send(prepared.url, headers, controller.signal, this.#maxBody);
+      const requestId = exchange.headers.get("x-acs-request-id") ?? undefined;
+      if (exchange.body === undefined) {
         const error = new InvalidResponseError(
           `the answer is larger than ${this.#maxBody} bytes (the client's maxBody); it was not read`,
-          { httpStatus: response.status, requestId },
+          { httpStatus: exchange.status, requestId },
         );
         return { ok: false, error, outcome: "final" };
       }
-      const answer: Answer = { status: response.status, headers: response.headers, body: new TextDecoder().decode(data) };
+      const answer: Answer = { status: exchange.status, headers: exchange.headers, body: new TextDecoder().decode(exchange.body) };
       const found = interpret(answer);
       if (!(found instanceof RootError)) return { ok: true, body: found, answer, elapsedMs: performance.now() - began };
-      const retryAfter = Number(response.headers.get("x-acs-retry-after") ?? "");
+      const retryAfter = Number(exchange.headers.get("x-acs-retry-after") ?? "");
       const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined;
       return { ok: false, error: found, outcome: outcomeOf(found), retryAfter: wait };
     } catch (error) {
@@ -322,7 +331,7 @@ export class BaseClient {
         return { ok: false, error, outcome: "maybe-processed" };
       }
       const cause = causeOf(error);
-      if (!sent && cause.code !== undefined && NOT_SENT.has(cause.code)) {
+      if (cause.code !== undefined && NOT_SENT.has(cause.code)) {
         const error = new ConnectionFailedError(`could not connect to ${this.#host}: ${cause.code}`);
         return { ok: false, error, outcome: "not-sent" };
       }

@@ -13,7 +13,7 @@
  * Secrets are only ever HMAC keys: no value, let alone a secret, goes in an error message.
  */
 
-import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomFillSync } from "node:crypto";
 
 export type Pairs = ReadonlyArray<readonly [string, string]>;
 
@@ -103,14 +103,23 @@ export function flatten(params: Readonly<Record<string, unknown>>): [string, str
   return out;
 }
 
+function isSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdfff;
+}
+
+/** Code point order, as Python sorts str (UTF-16 unit order differs only above U+FFFF). */
 function compare(a: string, b: string): number {
-  // Python sorts str by code point; compare the same way (UTF-16 order differs above U+FFFF).
-  const x = Array.from(a, (c) => c.codePointAt(0) ?? 0);
-  const y = Array.from(b, (c) => c.codePointAt(0) ?? 0);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    if (x[i] !== y[i]) return (x[i] ?? 0) - (y[i] ?? 0);
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      // a surrogate is half of a code point above U+FFFF: above every other unit
+      if (isSurrogate(x) !== isSurrogate(y)) return isSurrogate(x) ? 1 : -1;
+      return x - y;
+    }
   }
-  return x.length - y.length;
+  return a.length - b.length;
 }
 
 function canonicalQuery(pairs: Pairs): string {
@@ -120,15 +129,27 @@ function canonicalQuery(pairs: Pairs): string {
     .join("&");
 }
 
-/** A fresh `SignatureNonce`: 32 lowercase hex characters. */
+const noncePool = Buffer.alloc(16 * 256);
+let noncePoolAt = noncePool.length;
+
+/** A fresh `SignatureNonce`: 32 lowercase hex characters (from a pool the CSPRNG refills). */
 export function newNonce(): string {
-  return randomBytes(16).toString("hex");
+  if (noncePoolAt + 16 > noncePool.length) {
+    randomFillSync(noncePool);
+    noncePoolAt = 0;
+  }
+  noncePoolAt += 16;
+  return noncePool.toString("hex", noncePoolAt - 16, noncePoolAt);
 }
 
 /** UTC time as `2024-01-02T03:04:05Z`; `now` in epoch milliseconds, default now. */
 export function utcTimestamp(now: number = Date.now()): string {
-  return new Date(Math.floor(now / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const second = Math.floor(now / 1000);
+  if (second !== lastStamp[0]) lastStamp = [second, new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, "Z")];
+  return lastStamp[1];
 }
+
+let lastStamp: [number, string] = [NaN, ""]; // calls within one second share its text
 
 export interface V3HeaderInput {
   host: string;

@@ -1,0 +1,130 @@
+/**
+ * How a signed request travels: one POST and its answer, read whole up to a limit. Two ways, one
+ * contract:
+ *
+ * - `nodeSender` (the default): `node:http` and `node:https` with keep-alive agents, shared by
+ *   every client unless one is given (`ClientOptions.agent`: a proxy agent, TLS settings). About a
+ *   third less CPU per call than `fetch` on Node 18–22.
+ * - `fetchSender`: a `fetch` function (`ClientOptions.fetch`: undici's with a dispatcher, an
+ *   instrumented one, a test double).
+ *
+ * Both reject with the error of the socket (its `code`: `ECONNREFUSED`, `ECONNRESET`, ...) or the
+ * signal's reason, never follow a redirect, and give `body: undefined` for an answer over the limit,
+ * whose rest is not read. A body cut short (fewer bytes than its declared length) rejects.
+ */
+
+import http from "node:http";
+import https from "node:https";
+import type { HeaderMap } from "./rpc.js";
+
+/** What came back: the status, the headers (names lower-cased) and the body, or `undefined` over the limit. */
+export interface Exchange {
+  status: number;
+  headers: HeaderMap;
+  body: Uint8Array | undefined;
+}
+
+export type Sender = (url: string, headers: Readonly<Record<string, string>>, signal: AbortSignal, limit: number) => Promise<Exchange>;
+
+const shared = {
+  http: new http.Agent({ keepAlive: true }),
+  https: new https.Agent({ keepAlive: true }),
+};
+
+/** `node:http`'s parsed headers (names already lower-cased) read as a `HeaderMap`. */
+class NodeHeaders implements HeaderMap {
+  constructor(readonly fields: http.IncomingHttpHeaders) {}
+
+  get(name: string): string | null {
+    const value = this.fields[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+  }
+
+  forEach(visit: (value: string, name: string) => void): void {
+    for (const name of Object.keys(this.fields)) visit(this.get(name) ?? "", name);
+  }
+}
+
+function cutShort(): Error {
+  return Object.assign(new Error("the answer ended before its declared length"), { code: "ECONNRESET" });
+}
+
+/** POSTs over `node:http(s)`; `agent` serves every request when given, else the shared keep-alive agents. */
+export function nodeSender(agent?: http.Agent): Sender {
+  return (url, headers, signal, limit) =>
+    new Promise<Exchange>((resolve, reject) => {
+      const target = new URL(url);
+      const secure = target.protocol === "https:";
+      const request = (secure ? https : http).request(target, {
+        method: "POST",
+        headers: { ...headers, "content-length": "0" },
+        agent: agent ?? (secure ? shared.https : shared.http),
+        signal,
+      });
+      request.on("error", reject);
+      request.on("response", (response) => {
+        const fields = new NodeHeaders(response.headers);
+        const status = response.statusCode ?? 0;
+        const over = (): void => {
+          response.destroy();
+          resolve({ status, headers: fields, body: undefined });
+        };
+        if (Number(response.headers["content-length"] ?? 0) > limit) return over();
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > limit) return over();
+          chunks.push(chunk);
+        });
+        response.on("end", () => resolve({ status, headers: fields, body: Buffer.concat(chunks) }));
+        response.on("error", reject);
+        response.on("close", () => {
+          if (!response.complete) reject(signal.aborted ? signal.reason : cutShort());
+        });
+      });
+      request.end();
+    });
+}
+
+/** POSTs through a `fetch` function, reading the body as a stream cut at the limit. */
+export function fetchSender(send: typeof fetch): Sender {
+  return async (url, headers, signal, limit) => {
+    const response = await send(url, { method: "POST", headers, signal, redirect: "manual" });
+    return { status: response.status, headers: response.headers, body: await readBody(response, limit) };
+  };
+}
+
+/** `body` read to its end, or `undefined` (and the rest left unread) once it is over `limit` bytes. */
+export async function readBody(response: Response, limit: number): Promise<Uint8Array | undefined> {
+  const length = response.headers.get("content-length");
+  const declared = length === null ? NaN : Number(length);
+  if (Number.isSafeInteger(declared) && declared >= 0 && declared <= limit) {
+    return new Uint8Array(await response.arrayBuffer()); // fetch holds a body to its declared length
+  }
+  const reader = response.body?.getReader();
+  if (reader === undefined) return new Uint8Array(0);
+  if (Number.isFinite(declared) && declared > limit) {
+    await reader.cancel().catch(() => undefined);
+    return undefined;
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return body;
+}
