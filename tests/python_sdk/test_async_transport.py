@@ -23,7 +23,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from dyvmsapi._async_transport import AsyncTransport, HttpxTransport
+from dyvmsapi._async_transport import AsyncTransport
+from dyvmsapi._httpx_transport import HttpxTransport
 from dyvmsapi._transport import Prepared, Proxy, ResponseTooLarge, SendError, Timeouts
 from loopback import Loopback
 

@@ -456,8 +456,8 @@ class SyncBase(_ActionMethods, BaseClient):
 
 
 class AsyncBase(_ActionMethods, BaseClient):
-    """The asyncio half: ``_async_transport.AsyncTransport`` (asyncio streams), or an httpx
-    client the application gives."""
+    """The asyncio half: ``_async_transport.AsyncTransport`` (asyncio streams), or
+    ``_httpx_transport.HttpxTransport`` over an httpx client the application gives."""
 
     _HALF = "Async"
 
@@ -494,10 +494,12 @@ class AsyncBase(_ActionMethods, BaseClient):
         self._transport = self._new_transport()
 
     def _new_transport(self) -> Any:
+        if self._http_client is not None:
+            from ._httpx_transport import HttpxTransport
+
+            return HttpxTransport(self._http_client, self._timeouts, max_body=self._max_body)
         from . import _async_transport
 
-        if self._http_client is not None:
-            return _async_transport.HttpxTransport(self._http_client, self._timeouts, max_body=self._max_body)
         return _async_transport.AsyncTransport(
             self._timeouts,
             max_body=self._max_body,
