@@ -39,111 +39,40 @@ import random
 import threading
 import time
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta, timezone
+from dataclasses import fields
 from typing import Generic, Self, TypeVar
 
 from . import _mns
 from ._async_transport import AsyncTransport
-from ._errors import ConnectionFailedError, InvalidResponseError, RequestTimeoutError, RootError
+from ._errors import InvalidResponseError, RootError
+from ._pull import (
+    ConsumerStats,
+    QueueError,
+    ReceiptSource,
+    Token,
+    auth_failure,
+    check_settings,
+    delete_errors,
+    network_error,
+    parse_time,
+    queue_error,
+)
 from ._receipts import R, ReceiptError, Seen, identity, parse
 from ._rpc import USER_AGENT, Credentials, interpret, parse_endpoint, prepare_rpc
 from ._transport import Answer, Prepared, SendError, SyncTransport, Timeouts
 
-__all__ = ["AsyncConsumer", "Consumer", "ConsumerStats", "QueueError", "ReceiptSource"]
+__all__ = [
+    "AsyncConsumer",
+    "Consumer",
+    "ConsumerStats",
+    "QueueError",
+    "ReceiptSource",
+    "parse_time",
+]
 
 log = logging.getLogger(__name__.rpartition(".")[0] + ".receipts")
 
-AUTH_CODES = (
-    "AccessDenied",
-    "InvalidAccessKeyId",
-    "InvalidSecurityToken",
-    "SecurityTokenExpired",
-    "SignatureDoesNotMatch",
-    "TimeExpired",
-)
-"""Queue error codes (and their ``Code.Detail`` forms) that new credentials may cure."""
-
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, kw_only=True)
-class ReceiptSource:
-    """Where a product's receipts wait and how to get credentials for them (from the specs)."""
-
-    token_product: str
-    """The product of the token action, e.g. ``Dybaseapi``."""
-    token_api_version: str
-    token_endpoint: str
-    token_action: str
-    """The RPC action that hands out temporary queue credentials, e.g. ``QueryTokenForMnsQueue``."""
-    refresh_before_seconds: int
-    """Fetch new credentials this long before the current ones expire."""
-    queue_endpoint: str
-    protocol_version: str
-    """The MNS protocol version, sent as ``x-mns-version``."""
-    max_batch: int
-    """Messages per receive or delete, at most."""
-    max_wait_seconds: int
-    """The longest long poll."""
-    utc_offset_minutes: int
-    """The zone of the token action's zone-less times (480: UTC+8)."""
-    signing: str = "v3"
-    """How the token action is signed: ``v3`` (ACS3-HMAC-SHA256) or ``v1`` (HMAC-SHA1)."""
-
-
-@dataclass(frozen=True)
-class ConsumerStats:
-    """What a consumer has done since it was made."""
-
-    handled: int = 0
-    """Receipts the handler accepted."""
-    duplicates: int = 0
-    """Receipts not handed over because an identical one was handled before."""
-    failed: int = 0
-    """Receipts whose handler raised (their message stays in the queue)."""
-    unreadable: int = 0
-    """Messages whose body is not receipts of the type (left in the queue)."""
-    deleted: int = 0
-    """Messages deleted from the queue."""
-    delete_failures: int = 0
-    """Handled messages the queue did not delete (their redelivery is dropped as duplicates)."""
-    token_refreshes: int = 0
-    """Temporary credentials fetched to replace earlier ones (the first fetch is not one)."""
-    errors: int = 0
-    """Receives and deletes that failed: network, token action, queue or protocol errors."""
-
-
-class QueueError(RootError):
-    """The queue answered with an error; ``code`` is the MNS code, e.g. ``QueueNotExist``."""
-
-    category = "server"
-
-
-def parse_time(value: object, utc_offset_minutes: int) -> float:
-    """Epoch seconds of a time the token action sends.
-
-    ``2026-12-01 18:00:00`` (in the zone ``utc_offset_minutes`` east of UTC), ISO 8601 (a zone-less
-    one in that zone too) or epoch milliseconds (``1796119200000``, in digits or as a number).
-    """
-    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    if text.isdigit():
-        return int(text) / 1000
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidResponseError(f"the token's expiry time {text[:40]!r} is not a time") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone(timedelta(minutes=utc_offset_minutes)))
-    return moment.timestamp()
-
-
-@dataclass(frozen=True)
-class _Token:
-    access_key_id: str
-    access_key_secret: str = field(repr=False)
-    security_token: str = field(repr=False)
-    expires_at: float
 
 
 Steps = Generator[Prepared | R, object, T]
@@ -175,14 +104,14 @@ class _BaseConsumer(Generic[R]):
     ) -> None:
         self._batch = source.max_batch if batch is None else batch
         self._wait = source.max_wait_seconds if wait_seconds is None else wait_seconds
-        _check_settings(source, queue_name, self._batch, self._wait, backoff, remember, timeout)
+        check_settings(source, queue_name, self._batch, self._wait, backoff, remember, timeout)
         self.kind, self.handler, self.queue_name = kind, handler, queue_name
         self._source, self._backoff, self._clock = source, backoff, clock
         self._credentials = Credentials.resolve(access_key_id, access_key_secret, security_token)
         self._token_at = parse_endpoint(token_endpoint or source.token_endpoint, "https")
         self._queue_at = parse_endpoint(queue_endpoint or source.queue_endpoint, "https")
         self._timeouts = Timeouts(connect=timeout, read=timeout + self._wait)  # a long poll is slow
-        self._token: _Token | None = None
+        self._token: Token | None = None
         self._seen = Seen(remember)
         self._tally = {f.name: 0 for f in fields(ConsumerStats)}
         self._failures = 0  # consecutive failed polls, for the backoff
@@ -239,18 +168,18 @@ class _BaseConsumer(Generic[R]):
             yield from self._deleting(done[start : start + self._source.max_batch])
         return handled
 
-    def _exchange(self, call: Callable[[_Token], Prepared]) -> Steps[R, Answer]:
+    def _exchange(self, call: Callable[[Token], Prepared]) -> Steps[R, Answer]:
         """The queue's answer to ``call`` signed with valid credentials, and once more with new ones
         when the queue refuses them (its clock may be ahead of ours)."""
         token = self._token
         if token is None or self._clock() >= token.expires_at - self._source.refresh_before_seconds:
             token = yield from self._refreshing()
         answer = yield from _send(call(token))
-        if _auth_failure(answer):
+        if auth_failure(answer):
             answer = yield from _send(call((yield from self._refreshing())))
         return answer
 
-    def _refreshing(self) -> Steps[R, _Token]:
+    def _refreshing(self) -> Steps[R, Token]:
         """New temporary credentials from the token action (an error answer is raised, typed)."""
         answer = yield from _send(self._token_call())
         body, error = interpret(answer)
@@ -269,7 +198,7 @@ class _BaseConsumer(Generic[R]):
         if self._token is not None:
             self._tally["token_refreshes"] += 1
         secret, token = str(dto["AccessKeySecret"]), str(dto["SecurityToken"])
-        self._token = _Token(str(dto["AccessKeyId"]), secret, token, expires_at)
+        self._token = Token(str(dto["AccessKeyId"]), secret, token, expires_at)
         return self._token
 
     def _deleting(self, batch: Sequence[_mns.Message]) -> Steps[R, None]:
@@ -281,10 +210,10 @@ class _BaseConsumer(Generic[R]):
         if 200 <= answer.status < 300:
             self._tally["deleted"] += len(batch)
             return None
-        failed = _delete_errors(answer)  # handle → (code, message) of a partial failure
+        failed = delete_errors(answer)  # handle → (code, message) of a partial failure
         left = [m for m in batch if m.receipt_handle in failed]
         if not left:
-            return self._not_deleted(batch, batch, str(_queue_error(answer)))
+            return self._not_deleted(batch, batch, str(queue_error(answer)))
         return self._not_deleted(batch, left, ", ".join(sorted({code for code, _ in failed.values()})))
 
     def _not_deleted(self, batch: Sequence[_mns.Message], left: Sequence[_mns.Message], reason: str) -> None:
@@ -312,7 +241,7 @@ class _BaseConsumer(Generic[R]):
         params = [("MessageType", self.kind.MESSAGE_TYPE), ("QueueName", self.queue_name)]
         return prepare_rpc(scheme, host, action, version, params, creds, src.signing)
 
-    def _queue_call(self, method: str, resource: str, token: _Token, body: bytes = b"") -> Prepared:
+    def _queue_call(self, method: str, resource: str, token: Token, body: bytes = b"") -> Prepared:
         headers = {"x-mns-version": self._source.protocol_version, "Date": _mns.http_date()}
         if body:
             headers["Content-Type"] = _mns.CONTENT_TYPE
@@ -323,11 +252,11 @@ class _BaseConsumer(Generic[R]):
         scheme, host = self._queue_at
         return Prepared(scheme, host, resource, headers, method, body)
 
-    def _receive_call(self, batch: int, wait: int) -> Callable[[_Token], Prepared]:
+    def _receive_call(self, batch: int, wait: int) -> Callable[[Token], Prepared]:
         resource = _mns.receive_resource(self.queue_name, batch, wait)
         return lambda token: self._queue_call("GET", resource, token)
 
-    def _delete_call(self, messages: Sequence[_mns.Message]) -> Callable[[_Token], Prepared]:
+    def _delete_call(self, messages: Sequence[_mns.Message]) -> Callable[[Token], Prepared]:
         body = _mns.delete_body([m.receipt_handle for m in messages])
         resource = _mns.delete_resource(self.queue_name)
         return lambda token: self._queue_call("DELETE", resource, token, body)
@@ -340,7 +269,7 @@ class _BaseConsumer(Generic[R]):
                 return _mns.parse_messages(answer.body)
             except ValueError as exc:  # _mns.ProtocolError, or a count that is no number
                 raise InvalidResponseError(f"queue {self.queue_name!r}: {exc}", http_status=200) from None
-        error = _queue_error(answer)
+        error = queue_error(answer)
         if error.code == "MessageNotExist":
             return []
         raise error
@@ -407,64 +336,6 @@ def _send(call: Prepared) -> Generator[Prepared, object, Answer]:
     return answer
 
 
-def _check_settings(
-    source: ReceiptSource,
-    queue_name: str,
-    batch: int,
-    wait: int,
-    backoff: tuple[float, float],
-    remember: int,
-    timeout: float,
-) -> None:
-    if not queue_name:
-        raise ValueError("queue_name is required")
-    if not 1 <= batch <= source.max_batch:
-        raise ValueError(f"batch must be between 1 and {source.max_batch}, not {batch}")
-    if not 0 <= wait <= source.max_wait_seconds:
-        raise ValueError(f"wait_seconds must be between 0 and {source.max_wait_seconds}, not {wait}")
-    if len(backoff) != 2 or not 0 <= backoff[0] <= backoff[1]:
-        raise ValueError(f"backoff must be (first, longest) with 0 <= first <= longest, not {backoff!r}")
-    if remember < 0 or timeout <= 0:
-        raise ValueError("remember cannot be negative, and timeout must be positive")
-    if source.signing not in ("v3", "v1"):
-        raise ValueError(f"source.signing must be 'v3' or 'v1', not {source.signing!r}")
-
-
-def _queue_error(answer: Answer) -> QueueError:
-    try:
-        code, message, request_id = _mns.parse_error(answer.body)
-    except _mns.ProtocolError:
-        code, message, request_id = "", "", ""
-    error = QueueError(
-        message or f"the queue answered HTTP {answer.status}",
-        code=code or None,
-        request_id=request_id or answer.headers.get("x-mns-request-id"),
-        http_status=answer.status,
-    )
-    error.category = "server" if answer.status >= 500 else "client"
-    return error
-
-
-def _delete_errors(answer: Answer) -> dict[str, tuple[str, str]]:
-    try:
-        return _mns.parse_delete_errors(answer.body)
-    except _mns.ProtocolError:
-        return {}
-
-
-def _auth_failure(answer: Answer) -> bool:
-    if answer.status in (401, 403):
-        return True
-    if answer.status < 400:
-        return False
-    code = _queue_error(answer).code or ""
-    return any(code == c or code.startswith(c + ".") for c in AUTH_CODES)
-
-
-def _network_error(exc: SendError) -> RootError:
-    return RequestTimeoutError(str(exc)) if exc.timeout else ConnectionFailedError(str(exc))
-
-
 class Consumer(_BaseConsumer[R]):
     """Pulls receipts of type ``kind`` from ``queue_name`` and calls ``handler`` with each one.
 
@@ -527,7 +398,7 @@ class Consumer(_BaseConsumer[R]):
                         else:
                             self.handler(step)
                     except SendError as exc:
-                        failure = _network_error(exc)
+                        failure = network_error(exc)
                     except Exception as exc:  # the handler's: the steps log it
                         failure = exc
             finally:
@@ -606,7 +477,7 @@ class AsyncConsumer(_BaseConsumer[R]):
                     elif inspect.isawaitable(outcome := self.handler(step)):
                         await outcome
                 except SendError as exc:
-                    failure = _network_error(exc)
+                    failure = network_error(exc)
                 except Exception as exc:  # the handler's: the steps log it
                     failure = exc
         finally:
