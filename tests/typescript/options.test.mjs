@@ -163,3 +163,42 @@ test("requests go through the http.Agent given (a proxy agent, TLS settings, a p
   assert.throws(() => client({ agent, fetch }), sdk.InvalidArgumentError, "agent or fetch, not both");
   assert.throws(() => client({ agent: "proxy" }), sdk.InvalidArgumentError);
 });
+
+test("JSON text with full-width punctuation or a trailing comma is repaired as the Python SDK does", async () => {
+  answers.push([200, { RequestId: "r-9", Code: "OK", Data: '{"caller"："1"，"duration":"12",}' }, {}]);
+  const response = await client().queryCallDetailByCallId(QUERY);
+  assert.deepEqual({ caller: response.data.caller, duration: response.data.duration }, { caller: "1", duration: 12 });
+});
+
+test("a compressed answer is capped by what it holds, not by its declared length", async () => {
+  const { gzipSync } = await import("node:zlib");
+  const big = JSON.stringify({ RequestId: "r-10", Code: "OK", CallId: "x".repeat(200_000) });
+  const packed = gzipSync(big);
+  const zipped = createServer((request, response) => {
+    response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "content-length": packed.length });
+    response.end(packed);
+  });
+  await new Promise((resolve) => zipped.listen(0, "127.0.0.1", resolve));
+  try {
+    const c = client({ endpoint: `http://127.0.0.1:${zipped.address().port}`, fetch, maxBody: 65536 });
+    const error = await c.singleCallByTts(TTS).catch((e) => e);
+    assert.ok(packed.length < 65536 && big.length > 65536);
+    assert.ok(error instanceof sdk.InvalidResponseError, String(error));
+    assert.match(error.message, /larger than 65536 bytes/);
+  } finally {
+    zipped.close();
+  }
+});
+
+test("a signal aborted before the call rejects at once and leaves no timer behind", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const script = `
+    const sdk = await import(${JSON.stringify(pathToFileURL(process.env.SDK_DIST).href)});
+    const c = new sdk.Client({ endpoint: ${JSON.stringify(endpoint)}, accessKeyId: "id", accessKeySecret: "s" });
+    const signal = AbortSignal.abort(new Error("cancelled"));
+    await c.cancelCall({ callId: "x" }, { signal }).catch((e) => console.log(e.message));`;
+  const began = Date.now();
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 20_000 });
+  assert.equal(run.stdout.trim(), "cancelled", run.stderr);
+  assert.ok(Date.now() - began < 5000, "the process ended without waiting for an attempt timer");
+});

@@ -296,6 +296,7 @@ export class BaseClient {
       headers: this.#headers,
     });
     const { host: _host, ...headers } = prepared.headers; // the transport sends the URL's host itself
+    if (signal?.aborted) throw signal.reason; // before any timer is set
     const controller = new AbortController();
     let timedOut = false;
     const limit = Math.max(0, Math.min(timeoutMs, deadlineAt - Date.now()));
@@ -305,7 +306,6 @@ export class BaseClient {
       controller.abort();
     }, limit);
     const onAbort = (): void => controller.abort();
-    if (signal?.aborted) throw signal.reason;
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       const exchange = await this.#send(prepared.url, headers, controller.signal, this.#maxBody);
@@ -334,7 +334,8 @@ export class BaseClient {
         const error = new ConnectionFailedError(`could not connect to ${this.#host}: ${cause.code}`);
         return { ok: false, error, outcome: "not-sent" };
       }
-      const failed = new ConnectionFailedError(`the connection to ${this.#host} failed: ${cause.code ?? cause.text}`);
+      // the code only: an error's text may quote a header, and headers carry credentials
+      const failed = new ConnectionFailedError(`the connection to ${this.#host} failed: ${cause.code ?? cause.name}`);
       return { ok: false, error: failed, outcome: "maybe-processed" };
     } finally {
       clearTimeout(timer);

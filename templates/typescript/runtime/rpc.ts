@@ -231,8 +231,11 @@ export function outcomeOf(error: RootError): Outcome {
 /** The codes of a `fetch` failure that prove the request was not sent. */
 export const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
 
-/** The code and text of the deepest cause of a `fetch` failure. */
-export function causeOf(error: unknown): { code: string | undefined; text: string } {
+/**
+ * The code (`ECONNREFUSED`) and class name (`TypeError`) of the deepest cause of a send's failure:
+ * never its text, which may quote a header, and headers carry credentials.
+ */
+export function causeOf(error: unknown): { code: string | undefined; name: string } {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     const cause: unknown = (current as Error & { cause?: unknown }).cause;
@@ -240,6 +243,6 @@ export function causeOf(error: unknown): { code: string | undefined; text: strin
     current = cause;
   }
   const code = (current as { code?: unknown } | undefined)?.code;
-  const text = current instanceof Error ? current.message : String(current);
-  return { code: typeof code === "string" ? code : undefined, text };
+  const name = current instanceof Error ? current.name : typeof current;
+  return { code: typeof code === "string" ? code : undefined, name };
 }

@@ -55,6 +55,7 @@ export class QueueError extends RootError {
  */
 export async function send(request: Request, seconds: number, cancel?: AbortSignal): Promise<Answer | undefined> {
   const host = new URL(request.url).host;
+  if (cancel?.aborted) return undefined; // before any timer is set
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -62,7 +63,6 @@ export async function send(request: Request, seconds: number, cancel?: AbortSign
     controller.abort();
   }, seconds * 1000);
   const onCancel = (): void => controller.abort();
-  if (cancel?.aborted) return undefined;
   cancel?.addEventListener("abort", onCancel, { once: true });
   try {
     const response = await fetch(request.url, {
@@ -82,7 +82,7 @@ export async function send(request: Request, seconds: number, cancel?: AbortSign
     if (cancel?.aborted && !timedOut) return undefined;
     if (timedOut) throw new RequestTimeoutError(`${host} did not answer within ${seconds.toFixed(1)} s`);
     const cause = causeOf(error);
-    const code = cause.code ?? cause.text.slice(0, 100);
+    const code = cause.code ?? cause.name; // never the text: it may quote a header holding the token
     const what = NOT_SENT.has(code) ? `could not connect to ${host}` : `the connection to ${host} failed`;
     throw new ConnectionFailedError(`${what}: ${code}`);
   } finally {
@@ -137,7 +137,14 @@ export function readToken(answer: Answer, action: string, utcOffsetMinutes: numb
   const fields = typeof dto === "object" && dto !== null ? (dto as Record<string, unknown>) : {};
   const missing = ["AccessKeyId", "AccessKeySecret", "SecurityToken", "ExpireTime"].filter((n) => !fields[n]);
   if (missing.length > 0) throw new InvalidResponseError(`the token answer has no MessageTokenDTO.${missing.join(", ")}`, { action });
-  const text = (name: string): string => String(fields[name]);
+  const text = (name: string): string => {
+    const value = String(fields[name]);
+    if (!/^[\x21-\x7e]+$/.test(value)) {
+      // it travels in a header: refused here, before any error could quote it
+      throw new InvalidResponseError(`the token answer's MessageTokenDTO.${name} is not printable ASCII (not shown)`, { action });
+    }
+    return value;
+  };
   return {
     accessKeyId: text("AccessKeyId"),
     accessKeySecret: text("AccessKeySecret"),

@@ -100,12 +100,13 @@ export function fetchSender(send: typeof fetch): Sender {
 export async function readBody(response: Response, limit: number): Promise<Uint8Array | undefined> {
   const length = response.headers.get("content-length");
   const declared = length === null ? NaN : Number(length);
-  if (Number.isSafeInteger(declared) && declared >= 0 && declared <= limit) {
+  const encoded = response.headers.get("content-encoding") !== null; // fetch decompresses: the length is not the size
+  if (!encoded && Number.isSafeInteger(declared) && declared >= 0 && declared <= limit) {
     return new Uint8Array(await response.arrayBuffer()); // fetch holds a body to its declared length
   }
   const reader = response.body?.getReader();
   if (reader === undefined) return new Uint8Array(0);
-  if (Number.isFinite(declared) && declared > limit) {
+  if (!encoded && Number.isFinite(declared) && declared > limit) {
     await reader.cancel().catch(() => undefined);
     return undefined;
   }

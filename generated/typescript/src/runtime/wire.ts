@@ -215,13 +215,16 @@ export function toWire(action: ActionDesc, request: Values | undefined): Record<
   return encodeFields("", action.params, request ?? {}, action);
 }
 
+const FULLWIDTH: Readonly<Record<string, string>> = { "，": ",", "：": ":", "“": '"', "”": '"' };
+
+/** `JSON.parse`, and failing that, once more after the Python runtime's repairs: full-width `，：“”`, trailing commas. */
 function tolerantJson(text: string): unknown {
   if (!text.trim()) return undefined;
   try {
     return JSON.parse(text);
   } catch {
     try {
-      return JSON.parse(text.replace(/'/g, '"').replace(/,\s*([}\]])/g, "$1"));
+      return JSON.parse(text.replace(/[，：“”]/g, (c) => FULLWIDTH[c] ?? c).replace(/,\s*([}\]])/g, "$1"));
     } catch {
       return undefined;
     }
@@ -236,9 +239,12 @@ function mismatch(where: string, needed: string, value: unknown): never {
   throw new WireMismatch(`${where}: ${needed} is needed, not ${kind}`);
 }
 
+// What an answer's scalars may be, as the Python SDK's models (pydantic, lax) read them.
 const TRUE = new Set(["true", "1", "yes", "on", "t", "y"]);
 const FALSE = new Set(["false", "0", "no", "off", "f", "n"]);
-const INTEGER = /^\s*[+-]?\d+\s*$/;
+const INTEGER_TEXT = /^[+-]?\d+(_\d+)*(\.0*)?$/;
+const DECIMAL_TEXT = /^[+-]?(\d+(_\d+)*(\.(\d+(_\d+)*)?)?|\.\d+(_\d+)*)([eE][+-]?\d+)?$/;
+const SPECIAL_FLOAT: Readonly<Record<string, number>> = { inf: Infinity, infinity: Infinity, nan: NaN };
 
 function decodeScalar(where: string, kind: Kind, value: unknown): unknown {
   switch (kind) {
@@ -249,19 +255,36 @@ function decodeScalar(where: string, kind: Kind, value: unknown): unknown {
     case "boolean":
       if (typeof value === "boolean") return value;
       if (value === 0 || value === 1) return value === 1;
-      if (typeof value === "string" && TRUE.has(value.trim().toLowerCase())) return true;
-      if (typeof value === "string" && FALSE.has(value.trim().toLowerCase())) return false;
+      if (typeof value === "string" && TRUE.has(value.toLowerCase())) return true;
+      if (typeof value === "string" && FALSE.has(value.toLowerCase())) return false;
       return mismatch(where, "a boolean", value);
-    case "double":
-      if (typeof value === "number") return value;
-      if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
+    case "double": {
+      if (typeof value === "number" || typeof value === "boolean") return Number(value);
+      const text = typeof value === "string" ? value.trim() : undefined;
+      if (text !== undefined && DECIMAL_TEXT.test(text)) return Number(text.replace(/_/g, ""));
+      const sign = text?.startsWith("-") ? -1 : 1;
+      const special = text === undefined ? undefined : SPECIAL_FLOAT[text.replace(/^[+-]/, "").toLowerCase()];
+      if (special !== undefined) return sign * special;
       return mismatch(where, "a number", value);
+    }
     case "int32":
-    case "int64":
-      if (typeof value === "number" && Number.isInteger(value)) return value;
-      if (typeof value === "string" && INTEGER.test(value)) return Number(value);
-      return mismatch(where, "an integer", value);
+    case "int64": {
+      let n: number | undefined;
+      if (typeof value === "boolean") n = Number(value);
+      else if (typeof value === "number") n = value;
+      else if (typeof value === "string" && INTEGER_TEXT.test(value.trim())) {
+        n = Number(value.trim().replace(/_/g, "").replace(/\.0*$/, ""));
+      }
+      if (n !== undefined && Number.isSafeInteger(n)) return n;
+      // beyond 2**53 a JavaScript number is not the value sent: refused rather than rounded
+      return mismatch(where, "an integer within ±(2**53 − 1)", value);
+    }
   }
+}
+
+/** A list's item or a map's value: present, as the Python models require. */
+function decodeItem(where: string, t: TypeDesc, value: unknown, action: ActionDesc): unknown {
+  return value === null || value === undefined ? mismatch(where, "a value", value) : decode(where, t, value, action);
 }
 
 function decode(where: string, t: TypeDesc, value: unknown, action: ActionDesc): unknown {
@@ -269,11 +292,11 @@ function decode(where: string, t: TypeDesc, value: unknown, action: ActionDesc):
   if (typeof t === "string") return decodeScalar(where, t, value);
   if ("list" in t) {
     if (!Array.isArray(value)) return mismatch(where, "a list", value);
-    return value.map((item, i) => decode(`${where}[${i}]`, t.list, item, action));
+    return value.map((item, i) => decodeItem(`${where}[${i}]`, t.list, item, action));
   }
   if (typeof value !== "object" || Array.isArray(value)) return mismatch(where, "an object", value);
   if ("map" in t) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decode(`${where}.${k}`, t.map, v, action)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decodeItem(`${where}.${k}`, t.map, v, action)]));
   }
   return decodeFields(where, action.structs[t.struct] ?? [], value as Values, action);
 }
@@ -293,7 +316,7 @@ function decodeFields(prefix: string, fields: readonly FieldDesc[], values: Valu
     if (decoded !== undefined) out[f.name] = decoded;
   }
   for (const [key, value] of Object.entries(values)) {
-    if (!wires.has(key) && !(key in out) && !fields.some((f) => f.name === key)) out[key] = value;
+    if (!wires.has(key) && !Object.hasOwn(out, key) && !fields.some((f) => f.name === key)) out[key] = value;
   }
   return out;
 }
