@@ -196,15 +196,20 @@ export class Consumer<R extends Receipt> {
   async #exchange(call: (token: Token) => Request, seconds: number, wake?: AbortSignal): Promise<Answer | undefined> {
     let token = this.#token;
     if (token === undefined || this.#clock() >= token.expiresAt - this.#source.refreshBeforeSeconds * 1000) {
-      token = await this.#refreshing();
+      token = await this.#refreshing(wake);
+      if (token === undefined) return undefined;
     }
     const answer = await send(call(token), seconds, wake);
     if (answer === undefined || !authFailure(answer)) return answer;
-    return send(call(await this.#refreshing()), seconds, wake);
+    const fresh = await this.#refreshing(wake);
+    return fresh === undefined ? undefined : send(call(fresh), seconds, wake);
   }
 
-  /** New temporary credentials from the token action (an error answer is thrown, typed). */
-  async #refreshing(): Promise<Token> {
+  /**
+   * New temporary credentials from the token action (an error answer is thrown, typed); undefined
+   * when `wake` aborted the request (a `stop()` does not wait for the token action).
+   */
+  async #refreshing(wake?: AbortSignal): Promise<Token | undefined> {
     const src = this.#source;
     const [scheme, host] = this.#tokenAt;
     const params: [string, string][] = [["MessageType", this.kind.MESSAGE_TYPE], ["QueueName", this.queueName]];
@@ -212,7 +217,8 @@ export class Consumer<R extends Receipt> {
     const [action, version, signatureVersion] = [src.tokenAction, src.tokenApiVersion, src.signing];
     const signed = prepareRpc({ scheme, host, action, version, params, credentials, signatureVersion });
     const { host: _host, ...headers } = signed.headers; // fetch sends the URL's host itself
-    const answer = (await send({ url: signed.url, method: "POST", headers }, this.#timeout)) as Answer;
+    const answer = await send({ url: signed.url, method: "POST", headers }, this.#timeout, wake);
+    if (answer === undefined) return undefined;
     const token = readToken(answer, src.tokenAction, src.utcOffsetMinutes);
     if (this.#token !== undefined) this.#tally.tokenRefreshes++;
     return (this.#token = token);
