@@ -308,7 +308,7 @@ export class BaseClient {
     const onAbort = (): void => controller.abort();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const exchange = await this.#send(prepared.url, headers, controller.signal, this.#maxBody);
+      const exchange = await this.#send({ url: prepared.url, headers }, controller.signal, this.#maxBody);
       const requestId = exchange.headers.get("x-acs-request-id") ?? undefined;
       if (exchange.body === undefined) {
         const error = new InvalidResponseError(

@@ -7,8 +7,10 @@
  */
 
 import { ConnectionFailedError, InvalidResponseError, RequestTimeoutError, RootError } from "../errors.js";
-import { type Credentials, NOT_SENT, causeOf, interpret } from "./rpc.js";
-import { readBody } from "./transport.js";
+import { type Credentials, type HeaderMap, NOT_SENT, causeOf, interpret } from "./rpc.js";
+import { nodeSender } from "./transport.js";
+
+const SEND = nodeSender(); // the shared keep-alive agents, as the client's
 import * as mns from "./mns.js";
 
 /** Bytes of an answer read at most. */
@@ -35,7 +37,7 @@ export interface Request {
 /** An answer: status, headers and body as text. */
 export interface Answer {
   status: number;
-  headers: Headers;
+  headers: HeaderMap;
   text: string;
 }
 
@@ -64,18 +66,11 @@ export async function send(request: Request, seconds: number, cancel?: AbortSign
   const onCancel = (): void => controller.abort();
   cancel?.addEventListener("abort", onCancel, { once: true });
   try {
-    const response = await fetch(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      signal: controller.signal,
-      redirect: "manual",
-    });
-    const body = await readBody(response, MAX_ANSWER);
-    if (body === undefined) {
-      throw new InvalidResponseError(`the answer is larger than ${MAX_ANSWER} bytes`, { httpStatus: response.status });
+    const exchange = await SEND(request, controller.signal, MAX_ANSWER);
+    if (exchange.body === undefined) {
+      throw new InvalidResponseError(`the answer is larger than ${MAX_ANSWER} bytes`, { httpStatus: exchange.status });
     }
-    return { status: response.status, headers: response.headers, text: new TextDecoder().decode(body) };
+    return { status: exchange.status, headers: exchange.headers, text: new TextDecoder().decode(exchange.body) };
   } catch (error) {
     if (error instanceof RootError) throw error;
     if (cancel?.aborted && !timedOut) return undefined;

@@ -25,7 +25,15 @@ export interface Exchange {
   body: Uint8Array | undefined;
 }
 
-export type Sender = (url: string, headers: Readonly<Record<string, string>>, signal: AbortSignal, limit: number) => Promise<Exchange>;
+/** One request: a POST without a body unless `method` and `body` say otherwise. */
+export interface Outgoing {
+  url: string;
+  headers: Readonly<Record<string, string>>;
+  method?: string | undefined;
+  body?: Uint8Array | undefined;
+}
+
+export type Sender = (request: Outgoing, signal: AbortSignal, limit: number) => Promise<Exchange>;
 
 const shared = {
   http: new http.Agent({ keepAlive: true }),
@@ -52,13 +60,13 @@ function cutShort(): Error {
 
 /** POSTs over `node:http(s)`; `agent` serves every request when given, else the shared keep-alive agents. */
 export function nodeSender(agent?: http.Agent): Sender {
-  return (url, headers, signal, limit) =>
+  return ({ url, headers, method, body }, signal, limit) =>
     new Promise<Exchange>((resolve, reject) => {
       const target = new URL(url);
       const secure = target.protocol === "https:";
       const request = (secure ? https : http).request(target, {
-        method: "POST",
-        headers: { ...headers, "content-length": "0" },
+        method: method ?? "POST",
+        headers: { ...headers, "content-length": String(body?.byteLength ?? 0) },
         agent: agent ?? (secure ? shared.https : shared.http),
         signal,
       });
@@ -84,14 +92,14 @@ export function nodeSender(agent?: http.Agent): Sender {
           if (!response.complete) reject(signal.aborted ? signal.reason : cutShort());
         });
       });
-      request.end();
+      request.end(body);
     });
 }
 
 /** POSTs through a `fetch` function, reading the body as a stream cut at the limit. */
 export function fetchSender(send: typeof fetch): Sender {
-  return async (url, headers, signal, limit) => {
-    const response = await send(url, { method: "POST", headers, signal, redirect: "manual" });
+  return async ({ url, headers, method, body }, signal, limit) => {
+    const response = await send(url, { method: method ?? "POST", headers, body, signal, redirect: "manual" });
     return { status: response.status, headers: response.headers, body: await readBody(response, limit) };
   };
 }
