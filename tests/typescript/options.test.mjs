@@ -202,3 +202,28 @@ test("a signal aborted before the call rejects at once and leaves no timer behin
   assert.equal(run.stdout.trim(), "cancelled", run.stderr);
   assert.ok(Date.now() - began < 5000, "the process ended without waiting for an attempt timer");
 });
+
+test("many calls at once share at most 64 connections", async () => {
+  let open = 0;
+  let peak = 0;
+  const counting = createServer((request, response) => {
+    setTimeout(() => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ RequestId: "r", Code: "OK" }));
+    }, 20);
+  });
+  counting.on("connection", (socket) => {
+    peak = Math.max(peak, ++open);
+    socket.on("close", () => open--);
+  });
+  await new Promise((resolve) => counting.listen(0, "127.0.0.1", resolve));
+  try {
+    const c = client({ endpoint: `http://127.0.0.1:${counting.address().port}` });
+    const answers = await Promise.all(Array.from({ length: 150 }, () => c.cancelCall({ callId: "x" })));
+    assert.equal(answers.length, 150);
+    assert.ok(peak > 1 && peak <= 64, `peak ${peak}`);
+  } finally {
+    counting.closeAllConnections();
+    counting.close();
+  }
+});
