@@ -227,3 +227,13 @@ test("many calls at once share at most 64 connections", async () => {
     counting.close();
   }
 });
+
+test("every option is checked when the client is made, as the Python client checks its arguments", () => {
+  for (const bad of [{ timeout: "10" }, { retry: 5 }, { retry: { maxAttempts: 0 } }, { retry: { baseDelay: NaN } },
+    { protocol: "ftp" }, { deadline: -1 }, { maxBody: 10 }, { headers: { "Bad Name": "x" } },
+    { headers: { Authorization: "x" } }, { headers: { "X-Acs-Signature-Nonce": "n" } }, { headers: { "x-a": "line\nbreak" } },
+    { headers: "x" }, { signatureVersion: "v2" }, { endpoint: "ftp://x" }, { logger: 3 }]) {
+    assert.throws(() => client(bad), sdk.InvalidArgumentError, JSON.stringify(bad));
+  }
+  assert.doesNotThrow(() => client({ headers: { "x-app": "name/1.0 (test)" }, retry: new sdk.RetryPolicy({ maxAttempts: 1 }) }));
+});

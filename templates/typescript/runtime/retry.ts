@@ -34,7 +34,11 @@ export class RetryPolicy {
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
       throw new RangeError("RetryPolicy.maxAttempts must be an integer of at least 1");
     }
-    if (this.baseDelay < 0 || this.maxDelay < 0) throw new RangeError("RetryPolicy delays cannot be negative");
+    for (const [name, value] of [["baseDelay", this.baseDelay], ["maxDelay", this.maxDelay]] as const) {
+      if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+        throw new RangeError(`RetryPolicy.${name} must be a number of seconds, 0 or more`);
+      }
+    }
   }
 
   /** Whether attempt number `attempt` (1-based), which ended with `outcome`, gets another. */

@@ -118,6 +118,42 @@ function bytes(name: string, value: number | undefined, fallback: number): numbe
   return value;
 }
 
+function retryPolicy(value: RetryPolicy | RetryOptions | undefined): RetryPolicy {
+  if (value instanceof RetryPolicy) return value;
+  if (value !== undefined && (typeof value !== "object" || value === null || Array.isArray(value))) {
+    throw new InvalidArgumentError(`retry must be a RetryPolicy or {maxAttempts, baseDelay, maxDelay}, not ${typeof value}`);
+  }
+  try {
+    return new RetryPolicy(value);
+  } catch (error) {
+    throw error instanceof RangeError ? new InvalidArgumentError(error.message) : error;
+  }
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_TEXT = /^[\x20-\x7e]*$/;
+
+/** Headers of one's own: valid names and printable ASCII values, none the client sets itself. */
+function checkHeaders(value: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(`headers must be an object of names to values, not ${typeof value}`);
+  }
+  const out: Record<string, string> = {};
+  for (const [name, text] of Object.entries(value)) {
+    if (!HEADER_NAME.test(name)) throw new InvalidArgumentError(`header name ${JSON.stringify(name)} is not a valid HTTP header name`);
+    const lower = name.toLowerCase();
+    if (["authorization", "host", "content-length"].includes(lower) || lower.startsWith("x-acs-signature")) {
+      throw new InvalidArgumentError(`header ${JSON.stringify(name)} is set by the client itself`);
+    }
+    if (typeof text !== "string" || !HEADER_TEXT.test(text)) {
+      throw new InvalidArgumentError(`the value of header ${JSON.stringify(name)} must be printable ASCII text`);
+    }
+    out[name] = text;
+  }
+  return out;
+}
+
 function seconds(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
@@ -185,8 +221,8 @@ export class BaseClient {
     this.#timeout = seconds("timeout", options.timeout, 30);
     this.#deadline = seconds("deadline", options.deadline, 60);
     this.#maxBody = bytes("maxBody", options.maxBody, MAX_BODY);
-    this.retry = options.retry instanceof RetryPolicy ? options.retry : new RetryPolicy(options.retry);
-    this.#headers = { ...options.headers };
+    this.retry = retryPolicy(options.retry);
+    this.#headers = checkHeaders(options.headers);
     this.#send = options.fetch !== undefined ? fetchSender(options.fetch) : nodeSender(options.agent);
     if (options.logger !== undefined && (typeof options.logger?.debug !== "function" || typeof options.logger?.info !== "function")) {
       throw new InvalidArgumentError("logger must have debug and info methods");
