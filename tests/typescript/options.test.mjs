@@ -237,3 +237,30 @@ test("every option is checked when the client is made, as the Python client chec
   }
   assert.doesNotThrow(() => client({ headers: { "x-app": "name/1.0 (test)" }, retry: new sdk.RetryPolicy({ maxAttempts: 1 }) }));
 });
+
+test("https: the certificate is checked, and an agent of one's own can trust another authority", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { createServer: createTlsServer, Agent: TlsAgent } = await import("node:https");
+  const [cert, key] = [readFileSync(process.env.CERT_FILE), readFileSync(process.env.KEY_FILE)];
+  let requests = 0;
+  const secure = createTlsServer({ cert, key }, (request, response) => {
+    requests += 1;
+    response.writeHead(200, { "content-type": "application/json" });
+    response.end(JSON.stringify({ RequestId: "r-tls", Code: "OK" }));
+  });
+  await new Promise((resolve) => secure.listen(0, "127.0.0.1", resolve));
+  const at = `https://127.0.0.1:${secure.address().port}`;
+  try {
+    const refused = await client({ endpoint: at }).cancelCall({ callId: "x" }).catch((e) => e);
+    assert.ok(refused instanceof sdk.ConnectionFailedError, String(refused));
+    assert.match(refused.message, /could not connect to 127\.0\.0\.1:\d+: [A-Z_]+/);
+    assert.equal(requests, 0, "nothing reached the server");
+    const agent = new TlsAgent({ ca: cert, keepAlive: true });
+    const answer = await client({ endpoint: at, agent }).cancelCall({ callId: "x" });
+    assert.equal(answer.requestId, "r-tls");
+    agent.destroy();
+  } finally {
+    secure.closeAllConnections();
+    secure.close();
+  }
+});
