@@ -5,9 +5,6 @@ costs. The cases are written once, by wire names; each SDK's names come from its
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +12,7 @@ from typing import Any
 import pytest
 from dyvmsapi import RetryPolicy
 from dyvmsapi.testing import Emulator
-from ts_support import HERE, NODE, NODE_MODULES, PACKAGE, ROOT, TSC
+from ts_support import NODE, ROOT, TSC, compile_package, run_script
 
 from generator.frontend import ir
 from generator.frontend.pipeline import load_api
@@ -106,12 +103,7 @@ def _python(case: Case, emu: Emulator) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("parity") / "dist"
-    built = subprocess.run([str(TSC), "-p", str(PACKAGE), "--outDir", str(out), "--typeRoots",
-                            str(NODE_MODULES / "@types")], capture_output=True, text=True, timeout=180)  # fmt: skip
-    assert built.returncode == 0, built.stdout + built.stderr
-    (out / "package.json").write_text('{"type": "module"}\n')
-    return out / "index.js"
+    return compile_package(tmp_path_factory.mktemp("parity") / "dist")
 
 
 def _typescript(case: Case, emu: Emulator, dist: Path) -> dict[str, Any]:
@@ -124,12 +116,9 @@ def _typescript(case: Case, emu: Emulator, dist: Path) -> dict[str, Any]:
         "attempts": case.attempts,
         "fields": [ts_naming.member(f) for f in case.fields],
     }
-    env = {**os.environ, "SDK_DIST": str(dist), "EMULATOR_ENDPOINT": emu.endpoint,
-           "TEST_KEY_ID": emu.access_key_id, "TEST_KEY_SECRET": emu.access_key_secret}  # fmt: skip
-    result = subprocess.run([NODE, str(HERE / "parity.mjs"), json.dumps(payload)], capture_output=True, text=True,
-                            timeout=60, env=env)  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    outcome: dict[str, Any] = json.loads(result.stdout)
+    env = {"EMULATOR_ENDPOINT": emu.endpoint, "TEST_KEY_ID": emu.access_key_id,
+           "TEST_KEY_SECRET": emu.access_key_secret}  # fmt: skip
+    outcome: dict[str, Any] = run_script("parity.mjs", payload, dist, env)
     if outcome["ok"]:
         outcome["result"] = dict(zip(case.fields, outcome["result"].values(), strict=True))
     return outcome

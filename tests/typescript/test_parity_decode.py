@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from ts_support import HERE, NODE, TOOLCHAIN, compile_package
+from ts_support import TOOLCHAIN, compile_package, run_script
 
 from generator.targets.typescript import naming
 
@@ -85,11 +83,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _typescript(dist: Path, cases: list[dict[str, Any]]) -> list[Any]:
-    assert NODE is not None
-    result = subprocess.run([NODE, str(HERE / "decode_parity.mjs"), json.dumps({"cases": cases})], capture_output=True,
-                            text=True, timeout=60, env={**os.environ, "SDK_DIST": str(dist)})  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    out: list[Any] = json.loads(result.stdout)
+    out: list[Any] = run_script("decode_parity.mjs", {"cases": cases}, dist)
     return out
 
 

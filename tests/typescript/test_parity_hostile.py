@@ -6,9 +6,6 @@ showing a secret."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +15,7 @@ import dyvmsapi
 import pytest
 from dyvmsapi import Client, RetryPolicy
 from hostile_server import HOSTILE_ANSWERS, RawServer
-from ts_support import HERE, NODE, TOOLCHAIN, compile_package
+from ts_support import TOOLCHAIN, compile_package, run_script
 
 pytestmark = pytest.mark.skipif(not TOOLCHAIN, reason="needs node and `npm ci --prefix tests/node`")
 
@@ -56,14 +53,10 @@ def _python(server: RawServer) -> dict[str, Any]:
 
 
 def _typescript(server: RawServer, dist: Path) -> dict[str, Any]:
-    assert NODE is not None
     payload = {"endpoint": server.endpoint, "secret": SECRET, "token": TOKEN, "action": CALL[0],
                "method": "singleCallByTts", "request": {"calledNumber": "13800000000", "ttsCode": "TTS_1"},
                **SETTINGS}  # fmt: skip
-    result = subprocess.run([NODE, str(HERE / "hostile.mjs"), json.dumps(payload)], capture_output=True,
-                            text=True, timeout=60, env={**os.environ, "SDK_DIST": str(dist)})  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    outcome: dict[str, Any] = json.loads(result.stdout)
+    outcome: dict[str, Any] = run_script("hostile.mjs", payload, dist)
     return outcome
 
 

@@ -6,14 +6,12 @@ in a batch; and bodies that are not receipts."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from dyvmsapi import _receipts, receipts
-from ts_support import HERE, NODE, ROOT, TOOLCHAIN, compile_package
+from ts_support import ROOT, TOOLCHAIN, compile_package, run_script
 
 from generator.frontend import ir
 from generator.frontend.pipeline import load_api
@@ -85,14 +83,10 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_both_sdks_read_receipts_alike(dist: Path) -> None:
-    assert NODE is not None
     bodies = _bodies()
     payload = {"values": VALUES, "bodies": bodies,
                "members": {t.name: [(ts_naming.member(f.wire_name), f.wire_name) for f in t.fields] for t in TYPES}}  # fmt: skip
-    result = subprocess.run([NODE, str(HERE / "receipts_parity.mjs"), json.dumps(payload)], capture_output=True,
-                            text=True, timeout=60, env={**os.environ, "SDK_DIST": str(dist)})  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    typescript = json.loads(result.stdout)
+    typescript = run_script("receipts_parity.mjs", payload, dist)
     python = _python(bodies)
     for reader in python["values"]:
         differ = [(v, p, t) for v, p, t in zip(VALUES, python["values"][reader], typescript["values"][reader],

@@ -17,7 +17,18 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from ts_support import HERE, NODE, NODE_MODULES, PACKAGE, ROOT, TSC, Control, emulator_with_control, tsc
+from ts_support import (
+    HERE,
+    NODE,
+    NODE_MODULES,
+    PACKAGE,
+    ROOT,
+    TSC,
+    Control,
+    compile_package,
+    emulator_with_control,
+    tsc,
+)
 
 from generator.frontend import ir
 from generator.frontend.pipeline import load_api
@@ -55,11 +66,7 @@ def test_strict_type_check_has_no_error() -> None:
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("ts") / "dist"
-    result = tsc("--outDir", str(out))
-    assert result.returncode == 0, result.stdout + result.stderr
-    (out / "package.json").write_text('{"type": "module"}\n')
-    return out / "index.js"
+    return compile_package(tmp_path_factory.mktemp("ts") / "dist")
 
 
 def _value(value: Any, t: ir.TypeRef, structs: dict[str, ir.Struct]) -> Any:

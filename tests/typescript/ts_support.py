@@ -5,6 +5,7 @@ steer the Python emulator."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import threading
@@ -25,10 +26,10 @@ TOOLCHAIN = NODE is not None and TSC.exists() and PACKAGE.exists()
 """Node, ``npm ci --prefix tests/node`` and generated/typescript are there."""
 
 
-def tsc(*args: str) -> subprocess.CompletedProcess[str]:
-    """The pinned compiler on the package (``--typeRoots``: the toolchain's @types/node)."""
+def tsc(*args: str, package: Path = PACKAGE) -> subprocess.CompletedProcess[str]:
+    """The pinned compiler on ``package`` (``--typeRoots``: the toolchain's @types/node)."""
     return subprocess.run(
-        [str(TSC), "-p", str(PACKAGE), "--typeRoots", str(NODE_MODULES / "@types"), *args],
+        [str(TSC), "-p", str(package), "--typeRoots", str(NODE_MODULES / "@types"), *args],
         capture_output=True,
         text=True,
         timeout=180,
@@ -42,6 +43,16 @@ def compile_package(out: Path) -> Path:
     assert built.returncode == 0, built.stdout + built.stderr
     (out / "package.json").write_text('{"type": "module"}\n')
     return out / "index.js"
+
+
+def run_script(script: str, payload: object, dist: Path, env: dict[str, str] | None = None) -> Any:
+    """What ``node <script> <payload as JSON>`` in this folder prints, read as JSON; the compiled
+    package's index.js is in ``SDK_DIST``."""
+    assert NODE is not None
+    result = subprocess.run([NODE, str(HERE / script), json.dumps(payload)], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "SDK_DIST": str(dist), **(env or {})})  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout)
 
 
 class Control(BaseHTTPRequestHandler):
@@ -73,21 +84,7 @@ def install_package(root: Path, sources: Path, package: Path = PACKAGE) -> Path:
     installed = root / "node_modules" / manifest["name"]
     installed.mkdir(parents=True)
     shutil.copy(package / "package.json", installed / "package.json")
-    built = subprocess.run(
-        [
-            str(TSC),
-            "-p",
-            str(package),
-            "--typeRoots",
-            str(NODE_MODULES / "@types"),
-            "--outDir",
-            str(installed / "dist"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=ROOT,
-    )
+    built = tsc("--outDir", str(installed / "dist"), package=package)
     assert built.returncode == 0, built.stdout + built.stderr
     (root / "package.json").write_text('{"type": "module"}\n')
     shutil.copytree(sources, root / "src")

@@ -12,7 +12,7 @@ from generator.frontend.words import words
 
 
 def root_error(product: str) -> str:
-    """The package's root error class: ``Ecs`` → ``EcsError``, ``Dyvmsapi`` → ``DyvmsapiError``."""
+    """The package's root error class: ``Ecs`` → ``EcsError``, ``KvStore`` → ``KvStoreError``."""
     name = "".join(p[:1].upper() + p[1:] for p in words(product)) or "Sdk"
     return ("N" + name if name[0].isdigit() else name) + "Error"
 

@@ -27,7 +27,7 @@ import {
 } from "./rpc.js";
 import type { Agent } from "node:http";
 import { flatten } from "./signing.js";
-import { type Sender, fetchSender, nodeSender } from "./transport.js";
+import { type Sender, TimedOut, fetchSender, nodeSender, sendWithin } from "./transport.js";
 import { type ActionDesc, WireMismatch, fromWire, toWire } from "./wire.js";
 
 export type { Credentials } from "./rpc.js";
@@ -332,19 +332,10 @@ export class BaseClient {
       headers: this.#headers,
     });
     const { host: _host, ...headers } = prepared.headers; // the transport sends the URL's host itself
-    if (signal?.aborted) throw signal.reason; // before any timer is set
-    const controller = new AbortController();
-    let timedOut = false;
     const limit = Math.max(0, Math.min(timeoutMs, deadlineAt - Date.now()));
     const began = performance.now();
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, limit);
-    const onAbort = (): void => controller.abort();
-    signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const exchange = await this.#send({ url: prepared.url, headers }, controller.signal, this.#maxBody);
+      const exchange = await sendWithin(this.#send, { url: prepared.url, headers }, this.#maxBody, limit, signal);
       const requestId = exchange.headers.get("x-acs-request-id") ?? undefined;
       if (exchange.body === undefined) {
         const error = new InvalidResponseError(
@@ -361,7 +352,7 @@ export class BaseClient {
       return { ok: false, error: found, outcome: outcomeOf(found), retryAfter: wait };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      if (timedOut) {
+      if (error instanceof TimedOut) {
         const error = new RequestTimeoutError(`no answer within ${(limit / 1000).toFixed(1)} s`);
         return { ok: false, error, outcome: "maybe-processed" };
       }
@@ -373,9 +364,6 @@ export class BaseClient {
       // the code only: an error's text may quote a header, and headers carry credentials
       const failed = new ConnectionFailedError(`the connection to ${this.#host} failed: ${cause.code ?? cause.name}`);
       return { ok: false, error: failed, outcome: "maybe-processed" };
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
     }
   }
 }

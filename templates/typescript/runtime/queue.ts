@@ -7,8 +7,8 @@
  */
 
 import { ConnectionFailedError, InvalidResponseError, RequestTimeoutError, RootError } from "../errors.js";
-import { type Credentials, type HeaderMap, NOT_SENT, causeOf, interpret } from "./rpc.js";
-import { nodeSender } from "./transport.js";
+import { type Credentials, type HeaderMap, NOT_SENT, SAFE_HEADER_TEXT, causeOf, interpret } from "./rpc.js";
+import { type Exchange, TimedOut, nodeSender, sendWithin } from "./transport.js";
 
 const SEND = nodeSender(); // the shared keep-alive agents, as the client's
 import * as mns from "./mns.js";
@@ -56,33 +56,22 @@ export class QueueError extends RootError {
  */
 export async function send(request: Request, seconds: number, cancel?: AbortSignal): Promise<Answer | undefined> {
   const host = new URL(request.url).host;
-  if (cancel?.aborted) return undefined; // before any timer is set
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, seconds * 1000);
-  const onCancel = (): void => controller.abort();
-  cancel?.addEventListener("abort", onCancel, { once: true });
+  if (cancel?.aborted) return undefined;
+  let exchange: Exchange;
   try {
-    const exchange = await SEND(request, controller.signal, MAX_ANSWER);
-    if (exchange.body === undefined) {
-      throw new InvalidResponseError(`the answer is larger than ${MAX_ANSWER} bytes`, { httpStatus: exchange.status });
-    }
-    return { status: exchange.status, headers: exchange.headers, text: new TextDecoder().decode(exchange.body) };
+    exchange = await sendWithin(SEND, request, MAX_ANSWER, seconds * 1000, cancel);
   } catch (error) {
-    if (error instanceof RootError) throw error;
-    if (cancel?.aborted && !timedOut) return undefined;
-    if (timedOut) throw new RequestTimeoutError(`${host} did not answer within ${seconds.toFixed(1)} s`);
+    if (error instanceof TimedOut) throw new RequestTimeoutError(`${host} did not answer within ${seconds.toFixed(1)} s`);
+    if (cancel?.aborted) return undefined;
     const cause = causeOf(error);
     const code = cause.code ?? cause.name; // never the text: it may quote a header holding the token
     const what = NOT_SENT.has(code) ? `could not connect to ${host}` : `the connection to ${host} failed`;
     throw new ConnectionFailedError(`${what}: ${code}`);
-  } finally {
-    clearTimeout(timer);
-    cancel?.removeEventListener("abort", onCancel);
   }
+  if (exchange.body === undefined) {
+    throw new InvalidResponseError(`the answer is larger than ${MAX_ANSWER} bytes`, { httpStatus: exchange.status });
+  }
+  return { status: exchange.status, headers: exchange.headers, text: new TextDecoder().decode(exchange.body) };
 }
 
 /** The error a queue's answer describes (its `Error` document, else its status). */
@@ -133,7 +122,7 @@ export function readToken(answer: Answer, action: string, utcOffsetMinutes: numb
   if (missing.length > 0) throw new InvalidResponseError(`the token answer has no MessageTokenDTO.${missing.join(", ")}`, { action });
   const text = (name: string): string => {
     const value = String(fields[name]);
-    if (!/^[\x21-\x7e]+$/.test(value)) {
+    if (!SAFE_HEADER_TEXT.test(value)) {
       // it travels in a header: refused here, before any error could quote it
       throw new InvalidResponseError(`the token answer's MessageTokenDTO.${name} is not printable ASCII (not shown)`, { action });
     }

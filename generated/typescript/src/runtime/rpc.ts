@@ -21,7 +21,8 @@ import { encodeQuery, newNonce, signV1, signV3, utcTimestamp, v1Headers, v3Heade
 
 export const USER_AGENT = `${SDK_NAME}/${SDK_VERSION} (${platform()}; ${arch()}) Node.js/${process.versions.node}`;
 
-const SAFE_HEADER_TEXT = /^[\x21-\x7e]+$/;
+/** What a credential may be, since it travels in a header: printable ASCII, no spaces. */
+export const SAFE_HEADER_TEXT = /^[\x21-\x7e]+$/;
 
 /** Credentials as given: any may be left out, for the environment's. */
 export interface CredentialOptions {

@@ -99,6 +99,42 @@ export function nodeSender(agent?: http.Agent): Sender {
     });
 }
 
+/** The time given to {@link sendWithin} ran out before the answer was whole. */
+export class TimedOut extends Error {}
+
+/**
+ * `request` sent by `send` with `ms` milliseconds for it, answer included; `caller` may abort it
+ * too. Rejects with {@link TimedOut} when the time ran out, with the caller's reason when it
+ * aborted (at once, when it already had), else with the send's own error. No timer or listener
+ * outlives it.
+ */
+export async function sendWithin(
+  send: Sender,
+  request: Outgoing,
+  limit: number,
+  ms: number,
+  caller?: AbortSignal,
+): Promise<Exchange> {
+  if (caller?.aborted) throw caller.reason; // before any timer is set
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, ms);
+  const onAbort = (): void => controller.abort();
+  caller?.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await send(request, controller.signal, limit);
+  } catch (error) {
+    if (caller?.aborted && !timedOut) throw caller.reason;
+    throw timedOut ? new TimedOut() : error;
+  } finally {
+    clearTimeout(timer);
+    caller?.removeEventListener("abort", onAbort);
+  }
+}
+
 /** POSTs through a `fetch` function, reading the body as a stream cut at the limit. */
 export function fetchSender(send: typeof fetch): Sender {
   return async ({ url, headers, method, body }, signal, limit) => {
